@@ -1,0 +1,58 @@
+/** What every `kassa` subcommand looks like, and how they talk to the terminal. */
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** All of standard input, for commands that read TEXT from `-`. */
+  readStdin(): Promise<string>;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `kassa --help`. */
+  summary: string;
+  /** The synopsis and options, shown by `kassa help NAME` and on usage errors. */
+  usage: string;
+  /** Runs the command; resolves to the process exit code. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** Exit codes shared by every command (OIP/1 §6 for verify and inspect). */
+export const EXIT = { ok: 0, rejected: 1, usage: 2 } as const;
+
+/** Wrong arguments: the command prints its usage and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** node:util's parseArgs, with its errors turned into `UsageError`. */
+export function parseOptions<const O extends ParseArgsOptionsConfig>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The TEXT argument: given inline, or read from standard input when it is `-`. */
+export async function textArgument(positionals: string[], io: CliIo): Promise<string> {
+  if (positionals.length !== 1) throw new UsageError(`expected exactly one TEXT argument, got ${positionals.length}`);
+  const text = positionals[0]!;
+  return text === '-' ? io.readStdin() : text;
+}
+
+/** Unix seconds from the option's text, or a usage error. */
+export function unixSeconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(value)) throw new UsageError(`--${name} must be Unix seconds (a non-negative integer), got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** JSON with byte strings as lower-case hex (OIP/1 §6). */
+export function toJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v), indent);
+}

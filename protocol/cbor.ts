@@ -1,0 +1,114 @@
+/**
+ * CBOR for OIP/1 (§1): core deterministic encoding (RFC 8949 §4.2.1) and a strict decoder
+ * that refuses anything whose bytes are not the deterministic encoding of what it decoded.
+ *
+ * cbor2 does the encoding and decoding; this module fixes the options in one place and adds
+ * the decode → re-encode → compare-bytes check the spec requires.
+ */
+import { decode, encode, Tag } from 'cbor2';
+import { bytesEqual, plainBytes } from './bytes.ts';
+import { MalformedError } from './errors.ts';
+
+export { Tag };
+
+/** Nested arrays and maps deeper than this are refused: OIP/1 objects are at most 4 deep. */
+const MAX_DEPTH = 16;
+
+const STRICT_DECODE = {
+  preferMap: true, // integer map keys stay numbers (a plain object would turn them into strings)
+  cde: true, // preferred integer/length forms and sorted map keys
+  rejectStreaming: true, // definite lengths only
+  rejectDuplicateKeys: true,
+  rejectFloats: true,
+  rejectUndefined: true,
+  ignoreGlobalTags: true, // tags come back as Tag objects; callers accept only the tags they know
+  maxDepth: MAX_DEPTH,
+} as const;
+
+const LENIENT_DECODE = {
+  preferMap: true,
+  ignoreGlobalTags: true,
+  maxDepth: MAX_DEPTH,
+} as const;
+
+const DETERMINISTIC_ENCODE = {
+  cde: true,
+  rejectFloats: true,
+  rejectUndefined: true,
+  ignoreOriginalEncoding: true,
+} as const;
+
+/** A CBOR value as this library sees it after decoding. */
+export type CborValue =
+  | number
+  | bigint
+  | string
+  | boolean
+  | null
+  | Uint8Array
+  | CborValue[]
+  | Map<CborValue, CborValue>
+  | Tag;
+
+/** Encodes `value` in core deterministic encoding. */
+export function encodeDeterministic(value: unknown): Uint8Array {
+  return plainBytes(encode(withPlainBytes(value), DETERMINISTIC_ENCODE));
+}
+
+/**
+ * cbor2 picks an encoder by exact constructor, so a Uint8Array subclass (Node's Buffer) would
+ * be encoded as a generic object. Byte strings from Node callers are normalised here.
+ */
+function withPlainBytes(value: unknown): unknown {
+  if (value instanceof Uint8Array) return plainBytes(value);
+  if (Array.isArray(value)) return value.map(withPlainBytes);
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [withPlainBytes(k), withPlainBytes(v)]));
+  if (value instanceof Tag) return new Tag(value.tag, withPlainBytes(value.contents));
+  return value;
+}
+
+/**
+ * Decodes exactly one CBOR item that must be in core deterministic encoding, and checks it:
+ * the value re-encoded must give back the very same bytes. Throws `MalformedError` only.
+ */
+export function decodeStrict(bytes: Uint8Array, path = ''): CborValue {
+  const input = plainBytes(bytes);
+  let value: CborValue;
+  try {
+    value = decode(input, STRICT_DECODE) as CborValue;
+  } catch (error) {
+    throw new MalformedError(`not deterministic CBOR (${describe(error)})`, path, { cause: error });
+  }
+  let again: Uint8Array;
+  try {
+    again = encodeDeterministic(value);
+  } catch (error) {
+    throw new MalformedError(`CBOR value cannot be re-encoded (${describe(error)})`, path, { cause: error });
+  }
+  if (!bytesEqual(input, again)) throw new MalformedError('CBOR is not in deterministic encoding', path);
+  return value;
+}
+
+/**
+ * Decodes one CBOR item as RFC 8949 allows it (any valid encoding). For the general COSE layer,
+ * which follows RFC 9052 as written; OIP/1 objects always go through `decodeStrict`.
+ */
+export function decodeLenient(bytes: Uint8Array, path = ''): CborValue {
+  try {
+    return decode(plainBytes(bytes), LENIENT_DECODE) as CborValue;
+  } catch (error) {
+    throw new MalformedError(`not valid CBOR (${describe(error)})`, path, { cause: error });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function isCborMap(value: unknown): value is Map<CborValue, CborValue> {
+  return value instanceof Map;
+}
+
+export function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array;
+}

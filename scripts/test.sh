@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it: type check, lint (layering included), tests.
+# Extra arguments go to vitest (a file or folder filter, -t NAME, ...).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$here/env.sh"
+"$here/install-deps.sh"
+cd "$KASSA_ROOT"
+echo "== type check: tsc -b (protocol, renderer, node)"
+node_modules/.bin/tsc -b
+echo "== lint: eslint (typescript-eslint + ARCHITECTURE.md layering)"
+node_modules/.bin/eslint --max-warnings 0 .
+echo "== tests: vitest"
+node_modules/.bin/vitest run "$@"

@@ -1,0 +1,51 @@
+// The layering lint (eslint.config.js) enforces ARCHITECTURE.md's "Folder = runtime" rule.
+// Each case lints a deliberate violation as if it stood in the named file, and one allowed
+// import beside it, so a rule that silently stopped working fails here.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: new URL('..', import.meta.url).pathname });
+
+async function rulesBroken(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${code}\n`, { filePath });
+  return (result?.messages ?? []).filter((m) => m.severity === 2).map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`);
+}
+
+const violations: Array<[file: string, code: string, rule: string]> = [
+  ['protocol/example.ts', "import { readFileSync } from 'node:fs'; export { readFileSync };", 'no-restricted-imports'],
+  ['protocol/example.ts', "import fs from 'fs'; export { fs };", 'no-restricted-imports'],
+  ['protocol/example.ts', 'export const bytes = Buffer.from([]);', 'no-restricted-globals'],
+  ['protocol/example.ts', "import { nodeVerify } from '../vse/crypto/node-es256.ts'; export { nodeVerify };", 'import-x/no-restricted-paths'],
+  ['protocol/cose/example.ts', "import '../../hardware/serial/line-framer.ts';", 'import-x/no-restricted-paths'],
+  ['vse/example.ts', "import { app } from 'electron'; export { app };", 'no-restricted-imports'],
+  ['vse/example.ts', "import http from 'node:http'; export { http };", 'no-restricted-imports'],
+  ['vse/example.ts', "export const answer = fetch('http://127.0.0.1/');", 'no-restricted-globals'],
+  ['vse/example.ts', "import { SerialPort } from 'serialport'; export { SerialPort };", 'no-restricted-imports'],
+  ['hardware/example.ts', "import { BrowserWindow } from 'electron'; export { BrowserWindow };", 'no-restricted-imports'],
+  ['main/example.ts', "import { app } from 'electron'; export { app };", 'no-restricted-imports'],
+  ['main/example.ts', "import '../vse/store/database.ts';", 'import-x/no-restricted-paths'],
+  ['main/services/example.ts', "import '../../sim/wallet/wallet.ts';", 'import-x/no-restricted-paths'],
+  ['renderer/example.ts', "import { join } from 'node:path'; export { join };", 'no-restricted-imports'],
+  ['renderer/example.ts', "import '../main/cli/kassa.ts';", 'import-x/no-restricted-paths'],
+  ['sim/example.ts', "import '../main/cli/kassa.ts';", 'import-x/no-restricted-paths'],
+];
+
+describe('layering lint', () => {
+  it.each(violations)('%s: %s is refused by %s', async (file, code, rule) => {
+    const broken = await rulesBroken(file, code);
+    expect(broken.map((m) => m.split(':')[0])).toContain(rule);
+  });
+
+  const allowed: Array<[file: string, code: string]> = [
+    ['protocol/example.ts', "import { toHex } from './bytes.ts'; export { toHex };"],
+    ['vse/example.ts', "import { toHex } from '../protocol/index.ts'; export { toHex };"],
+    ['main/electron/example.ts', "import { app } from 'electron'; export { app };"],
+    ['main/example.ts', "import { nodeVerify } from '../vse/crypto/node-es256.ts'; export { nodeVerify };"],
+    ['main/cli/example.ts', "import '../../sim/wallet/wallet.ts';"],
+    ['sim/example.ts', "import { nodeVerify } from '../vse/crypto/node-es256.ts'; export { nodeVerify };"],
+    ['protocol/example.test.ts', "import { readFileSync } from 'node:fs'; export { readFileSync };"],
+  ];
+  it.each(allowed)('%s: %s is allowed', async (file, code) => {
+    expect(await rulesBroken(file, code)).toEqual([]);
+  });
+});

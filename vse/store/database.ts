@@ -1,0 +1,61 @@
+/**
+ * The VSE's SQLite database: encrypted at rest (SQLCipher 4 format, through
+ * better-sqlite3-multiple-ciphers) with a 32-byte key the host supplies, WAL journal and
+ * synchronous=FULL, so a commit that returned is on disk ("paid" means committed).
+ */
+import Database from 'better-sqlite3-multiple-ciphers';
+
+export type SqliteDatabase = Database.Database;
+
+export const DATABASE_KEY_LENGTH = 32;
+
+/** Why a database could not be opened, as a code the host can act on. */
+export type DatabaseOpenErrorCode = 'BAD_KEY_LENGTH' | 'WRONG_KEY_OR_NOT_A_DATABASE' | 'CANNOT_OPEN';
+
+export class DatabaseOpenError extends Error {
+  readonly code: DatabaseOpenErrorCode;
+  constructor(code: DatabaseOpenErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseOpenError';
+    this.code = code;
+  }
+}
+
+export interface OpenDatabaseOptions {
+  path: string;
+  /** Raw 32-byte key: used as the page key directly, with no passphrase KDF. */
+  key: Uint8Array;
+  readonly?: boolean;
+}
+
+/** Opens (creating if absent) an encrypted database and checks the key by reading from it. */
+export function openDatabase({ path, key, readonly = false }: OpenDatabaseOptions): SqliteDatabase {
+  if (key.length !== DATABASE_KEY_LENGTH) {
+    throw new DatabaseOpenError('BAD_KEY_LENGTH', `database key must be ${DATABASE_KEY_LENGTH} bytes, got ${key.length}`);
+  }
+  let db: SqliteDatabase;
+  try {
+    db = new Database(path, { readonly, fileMustExist: readonly });
+  } catch (error) {
+    throw new DatabaseOpenError('CANNOT_OPEN', `cannot open database ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    db.pragma(`cipher = 'sqlcipher'`);
+    db.pragma('legacy = 4');
+    // x'…' hands the bytes over as the raw key; the hex comes from bytes, so nothing can be injected.
+    db.pragma(`key = "x'${Buffer.from(key).toString('hex')}'"`);
+    // The key is only checked on first read: a wrong key makes the header decrypt to garbage.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (error) {
+    db.close();
+    throw new DatabaseOpenError('WRONG_KEY_OR_NOT_A_DATABASE', `database ${path} cannot be read with this key (wrong key, or not a Kassa database)`, { cause: error });
+  }
+  if (!readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  // Temporary tables and indices stay in memory: never as plaintext spill files on disk.
+  db.pragma('temp_store = MEMORY');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
