@@ -1,0 +1,26 @@
+/**
+ * `npm run bench [-- NAME ...] [--full]`: runs the named benchmarks (all without a name) and
+ * prints their figures as JSON lines on stdout; progress notes go to stderr.
+ */
+import type { Benchmark } from './figures.ts';
+
+/** Every benchmark, loaded only when it runs. */
+const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  'qr-size': async () => (await import('./qr-size.ts')).benchmark,
+};
+
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const names = args.filter((a) => !a.startsWith('--'));
+const unknown = names.filter((n) => !(n in BENCHMARKS));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`);
+  process.exit(2);
+}
+
+for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) {
+  process.stderr.write(`bench ${name}${full ? ' (full)' : ''}...\n`);
+  const benchmark = await BENCHMARKS[name]!();
+  const figures = await benchmark.run({ full });
+  for await (const figure of figures) process.stdout.write(`${JSON.stringify(figure)}\n`);
+}
