@@ -1,7 +1,8 @@
 /** Every `kassa` subcommand, in the order `kassa --help` lists them. */
 import type { Command } from '../command.ts';
+import { backendCommand } from './backend.ts';
 import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect.ts';
 import { verifyCommand } from './verify.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, verifyCommand, inspectCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, verifyCommand, inspectCommand, backendCommand];
