@@ -4,5 +4,6 @@ import { backendCommand } from './backend.ts';
 import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect.ts';
 import { verifyCommand } from './verify.ts';
+import { walletCommand } from './wallet.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, verifyCommand, inspectCommand, backendCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, verifyCommand, inspectCommand, backendCommand, walletCommand];
