@@ -11,6 +11,8 @@ const KASSA = fileURLToPath(new URL('../../main/cli/kassa.ts', import.meta.url))
 
 export interface BackendProcessOptions {
   db: string;
+  /** Address to bind; 127.0.0.1 by default. */
+  host?: string;
   /** 0 (the default) for any free port; a fixed port to come back on the same address after a restart. */
   port?: number;
   testClock?: boolean;
@@ -38,6 +40,7 @@ export interface BackendProcess {
 
 export async function startBackendProcess(options: BackendProcessOptions): Promise<BackendProcess> {
   const args = [KASSA, 'backend', '--db', options.db, '--port', String(options.port ?? 0), '--log-level', options.logLevel ?? 'warn'];
+  if (options.host !== undefined) args.push('--host', options.host);
   if (options.testClock) args.push('--test-clock');
   if (options.reservationTtlSeconds !== undefined) args.push('--reservation-ttl', String(options.reservationTtlSeconds));
   if (options.settlementGraceSeconds !== undefined) args.push('--settlement-grace', String(options.settlementGraceSeconds));
