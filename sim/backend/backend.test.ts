@@ -33,7 +33,7 @@ import {
 } from '../../protocol/index.ts';
 import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
 import { bundleBytesOf, TestTerminal } from '../fixtures/terminal.ts';
-import { FRESH_COUNTER, payRequest, type WalletCounter, type WalletReservation } from '../wallet/wallet.ts';
+import { TestWallet } from '../../test/support/backend.ts';
 import { ReferenceBackend } from './backend.ts';
 import type { Clock } from './clock.ts';
 
@@ -77,34 +77,11 @@ function enrolled(terminalId: string, merchantId = 'M-1'): TestTerminal {
   return terminal;
 }
 
-class Wallet {
-  counter: WalletCounter = FRESH_COUNTER;
-  readonly reservation: WalletReservation;
-  constructor(reservation: WalletReservation) {
-    this.reservation = reservation;
-  }
-  get reservationId(): Uint8Array {
-    return openSigned(SIGNED.walletCertificate, this.reservation.certificate).value.reservationId;
-  }
-  /** Pays a fresh request of `terminal`; `reuse` signs under an earlier counter (a double spend). */
-  pay(terminal: TestTerminal, amount: number, reuse?: WalletCounter): Uint8Array {
-    const paid = payRequest(terminal.requestText(amount, 'SEK', clock.now()), this.reservation, reuse ?? this.counter, {
-      trustList: terminal.trustList,
-      now: clock.now(),
-      verify: nodeVerify,
-    });
-    if (!paid.ok) throw new Error(`${paid.refusal}: ${paid.detail}`);
-    if (reuse === undefined) this.counter = paid.counter;
-    expect(terminal.verify(paid.text, clock.now()).ok).toBe(true);
-    return bundleBytesOf(paid.text);
-  }
-}
-
-function reserved(account: string, amount: number): Wallet {
+function reserved(account: string, amount: number): TestWallet {
   const signer = nodeSigner(generateP256PrivateKey());
   const answer = backend.reserve(encodeObject(reservationRequest, { account, walletKey: signer.publicKey, currency: 'SEK', amount }));
   if (!answer.ok) throw new Error(answer.problem.detail);
-  return new Wallet({ certificate: answer.value.certificate, signer });
+  return new TestWallet({ certificate: answer.value.certificate, signer }, () => clock.now());
 }
 
 function settle(terminal: TestTerminal, bundles: Uint8Array[], key: string = randomUUID()): SettlementResponse {
@@ -272,7 +249,7 @@ describe('settlement', () => {
     const wallet = reserved('alice', 10_000);
     const before = wallet.counter;
     const atA = wallet.pay(terminalA, 8_000);
-    const atB = wallet.pay(terminalB, 7_000, before); // seq 1 again, at another terminal
+    const atB = wallet.pay(terminalB, 7_000, { reuse: before }); // seq 1 again, at another terminal
     expect(statuses(settle(terminalA, [atA]))).toEqual([[SETTLEMENT_STATUS.SETTLED, null]]);
     expect(statuses(settle(terminalB, [atB]))).toEqual([[SETTLEMENT_STATUS.DOUBLE_SPEND, 'conflict']]);
     // Asked again, it stays a double spend and is still not paid.
@@ -296,7 +273,7 @@ describe('settlement', () => {
     const wallet = reserved('alice', 10_000);
     const before = wallet.counter;
     const atA = wallet.pay(terminalA, 3_000);
-    const atB = wallet.pay(terminalB, 4_000, before);
+    const atB = wallet.pay(terminalB, 4_000, { reuse: before });
     expect(statuses(settle(terminalB, [atB]))).toEqual([[SETTLEMENT_STATUS.SETTLED, null]]);
     expect(statuses(settle(terminalA, [atA]))).toEqual([[SETTLEMENT_STATUS.SETTLED, 'conflict']]);
     const view = backend.reservation(wallet.reservationId)!;
@@ -310,7 +287,7 @@ describe('settlement', () => {
   it('detects a spent_before that contradicts an earlier IOU, and refuses an honest IOU the conflicts left uncovered', () => {
     const wallet = reserved('alice', 10_000);
     const first = wallet.pay(terminalA, 6_000); // seq 1, spent_before 0
-    const lying = wallet.pay(terminalB, 4_000, { nextSeq: 2, spent: 0 }); // seq 2 claims nothing was spent before
+    const lying = wallet.pay(terminalB, 4_000, { reuse: { nextSeq: 2, spent: 0 } }); // seq 2 claims nothing was spent before
     const honest = wallet.pay(terminalA, 3_000); // seq 2, spent_before 6000: conflicts with the liar's seq 2
     expect(statuses(settle(terminalA, [first]))).toEqual([[SETTLEMENT_STATUS.SETTLED, null]]);
     expect(statuses(settle(terminalB, [lying]))).toEqual([[SETTLEMENT_STATUS.SETTLED, 'conflict']]);

@@ -20,7 +20,7 @@ import {
   type VerifiedTrustList,
 } from '../../protocol/index.ts';
 import { exportPrivateKey, generateP256PrivateKey, importPrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
-import { payRequest, type WalletCounter, type WalletRefusal } from './wallet.ts';
+import { payRequest, type WalletCounter, type WalletRefusal, type WalletReservation } from './wallet.ts';
 import { readWalletFile, WALLET_FORMAT, WalletFileError, withWalletLock, writeWalletFile, type WalletPayment, type WalletState } from './wallet-file.ts';
 
 /** What the wallet needs from the backend; the command line plugs in the §5 client. */
@@ -74,11 +74,12 @@ export async function reserveWallet(options: ReserveOptions): Promise<WalletStat
         if (!(error instanceof WalletFileError && error.code === 'NOT_FOUND')) throw error;
       }
     }
+    // The trust list first: a backend the root key does not vouch for gets no reservation.
+    const trustListBytes = await port.trustList();
+    const trustList = checkedTrustList(trustListBytes, rootKeys);
     const privateKey = generateP256PrivateKey();
     const signer = nodeSigner(privateKey);
     const certificate = await port.reserve({ account, walletKey: signer.publicKey, currency, amount });
-    const trustListBytes = await port.trustList();
-    const trustList = checkedTrustList(trustListBytes, rootKeys);
     const signed = openSigned(SIGNED.walletCertificate, certificate);
     const issuer = issuerKey(trustList, signed.sign1.kid!, KEY_ROLE.walletIssuer, now);
     if (issuer === undefined || !verifyProfileSign1(signed.sign1, issuer.publicKey, nodeVerify)) {
@@ -105,6 +106,17 @@ export async function reserveWallet(options: ReserveOptions): Promise<WalletStat
   });
 }
 
+/** The reservation held in the file; a certificate or key that cannot be read is an INVALID file. */
+function reservationOf(state: WalletState, path: string): WalletReservation {
+  try {
+    const certificate = fromHex(state.reservation.certificate)!;
+    openSigned(SIGNED.walletCertificate, certificate);
+    return { certificate, signer: nodeSigner(importPrivateKey(fromHex(state.reservation.privateKey)!)) };
+  } catch (error) {
+    throw new WalletFileError('INVALID', `wallet file ${path} holds no usable reservation: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export type WalletPayResult = { ok: true; payment: WalletPayment; state: WalletState } | { ok: false; refusal: WalletRefusal; detail: string };
 
 export interface PayOptions {
@@ -118,7 +130,7 @@ export async function payFromWallet(path: string, requestText: string, options: 
   return withWalletLock(path, () => {
     const state = readWalletFile(path);
     const trustList = checkedTrustList(fromHex(state.trustList)!, state.rootKeys.map((key) => fromHex(key)!));
-    const reservation = { certificate: fromHex(state.reservation.certificate)!, signer: nodeSigner(importPrivateKey(fromHex(state.reservation.privateKey)!)) };
+    const reservation = reservationOf(state, path);
     let counter: WalletCounter = state.counter;
     if (options.doubleSpend) {
       const last = state.payments.findLast((payment) => !payment.doubleSpend);

@@ -61,9 +61,12 @@ export async function enrollTerminal(fixture: Pick<BackendFixture, 'client' | 'a
 export class TestWallet {
   counter: WalletCounter = FRESH_COUNTER;
   readonly reservation: WalletReservation;
+  private readonly clock: () => number;
 
-  constructor(reservation: WalletReservation) {
+  /** `clock` dates the payments (Unix seconds); the system clock by default. */
+  constructor(reservation: WalletReservation, clock: () => number = unixNow) {
     this.reservation = reservation;
+    this.clock = clock;
   }
 
   get reservationId(): Uint8Array {
@@ -72,7 +75,7 @@ export class TestWallet {
 
   /** Pays a fresh request of `terminal` (checked by it); `reuse` signs under an earlier counter. */
   pay(terminal: TestTerminal, amount: number, options: { reuse?: WalletCounter; now?: number; trustList?: VerifiedTrustList } = {}): Uint8Array {
-    const now = options.now ?? unixNow();
+    const now = options.now ?? this.clock();
     const paid = payRequest(terminal.requestText(amount, 'SEK', now), this.reservation, options.reuse ?? this.counter, {
       trustList: options.trustList ?? terminal.trustList,
       now,
