@@ -43,15 +43,15 @@ interface ReservationRow {
 }
 
 function account(ctx: BackendContext, accountId: string): AccountRow | undefined {
-  return ctx.db.prepare<[string], AccountRow>('SELECT account_id, currency, balance, held FROM accounts WHERE account_id = ?').get(accountId);
+  return ctx.sql.prepare<[string], AccountRow>('SELECT account_id, currency, balance, held FROM accounts WHERE account_id = ?').get(accountId);
 }
 
 export function reservationRow(ctx: BackendContext, reservationId: Uint8Array): ReservationRow | undefined {
-  return ctx.db.prepare<[Uint8Array], ReservationRow>('SELECT * FROM reservations WHERE reservation_id = ?').get(reservationId);
+  return ctx.sql.prepare<[Uint8Array], ReservationRow>('SELECT * FROM reservations WHERE reservation_id = ?').get(reservationId);
 }
 
 export function recordLedgerEntry(ctx: BackendContext, entry: { kind: string; accountId?: string; merchantId?: string; reservationId?: Uint8Array; iouId?: Uint8Array; amount: number; currency: string }): void {
-  ctx.db
+  ctx.sql
     .prepare('INSERT INTO ledger (at, kind, account_id, merchant_id, reservation_id, iou_id, amount, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
     .run(ctx.clock.now(), entry.kind, entry.accountId ?? null, entry.merchantId ?? null, entry.reservationId ?? null, entry.iouId ?? null, entry.amount, entry.currency);
 }
@@ -62,7 +62,7 @@ export function createAccount(ctx: BackendContext, accountId: string, currency: 
   return ctx.db
     .transaction((): Outcome<AccountView> => {
       if (account(ctx, accountId) !== undefined) return refuse('accountExists', `account ${JSON.stringify(accountId)} exists`);
-      ctx.db.prepare('INSERT INTO accounts (account_id, currency, balance, held, created_at) VALUES (?, ?, 0, 0, ?)').run(accountId, currency, ctx.clock.now());
+      ctx.sql.prepare('INSERT INTO accounts (account_id, currency, balance, held, created_at) VALUES (?, ?, 0, 0, ?)').run(accountId, currency, ctx.clock.now());
       if (balance > 0) depositInTransaction(ctx, accountId, currency, balance);
       return { ok: true, value: accountView(ctx, accountId)! };
     })
@@ -81,7 +81,7 @@ export function deposit(ctx: BackendContext, accountId: string, amount: number):
 }
 
 function depositInTransaction(ctx: BackendContext, accountId: string, currency: string, amount: number): void {
-  ctx.db.prepare('UPDATE accounts SET balance = balance + ? WHERE account_id = ?').run(amount, accountId);
+  ctx.sql.prepare('UPDATE accounts SET balance = balance + ? WHERE account_id = ?').run(amount, accountId);
   recordLedgerEntry(ctx, { kind: 'deposit', accountId, amount, currency });
 }
 
@@ -106,7 +106,7 @@ export function reserve(ctx: BackendContext, body: Uint8Array): Outcome<Reservat
 
 function reserveInTransaction(ctx: BackendContext, request: ReservationRequest): Outcome<ReservationAnswer> {
   const now = ctx.clock.now();
-  const existing = ctx.db.prepare<[Uint8Array], ReservationRow>('SELECT * FROM reservations WHERE wallet_key = ?').get(request.walletKey);
+  const existing = ctx.sql.prepare<[Uint8Array], ReservationRow>('SELECT * FROM reservations WHERE wallet_key = ?').get(request.walletKey);
   if (existing !== undefined) {
     // A wallet that lost the answer asks again with the same fresh key: same certificate, no second hold.
     const same = existing.account_id === request.account && existing.currency === request.currency && existing.amount === request.amount;
@@ -130,8 +130,8 @@ function reserveInTransaction(ctx: BackendContext, request: ReservationRequest):
     notBefore,
     notAfter,
   });
-  ctx.db.prepare('UPDATE accounts SET balance = balance - ?, held = held + ? WHERE account_id = ?').run(request.amount, request.amount, payer.account_id);
-  ctx.db
+  ctx.sql.prepare('UPDATE accounts SET balance = balance - ?, held = held + ? WHERE account_id = ?').run(request.amount, request.amount, payer.account_id);
+  ctx.sql
     .prepare(
       `INSERT INTO reservations (reservation_id, account_id, wallet_key, currency, amount, not_before, not_after, settle_until, certificate, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -148,7 +148,7 @@ export function releaseDue(ctx: BackendContext): number {
   const now = ctx.clock.now();
   return ctx.db
     .transaction(() => {
-      const due = ctx.db
+      const due = ctx.sql
         .prepare<[number], ReservationRow>('SELECT * FROM reservations WHERE released_at IS NULL AND settle_until < ?')
         .all(now);
       for (const row of due) releaseInTransaction(ctx, row, now);
@@ -160,9 +160,9 @@ export function releaseDue(ctx: BackendContext): number {
 /** Must run inside a transaction. */
 export function releaseInTransaction(ctx: BackendContext, row: ReservationRow, now: number): void {
   const rest = row.amount - row.settled;
-  ctx.db.prepare('UPDATE reservations SET released = ?, released_at = ? WHERE reservation_id = ?').run(rest, now, row.reservation_id);
+  ctx.sql.prepare('UPDATE reservations SET released = ?, released_at = ? WHERE reservation_id = ?').run(rest, now, row.reservation_id);
   if (rest > 0) {
-    ctx.db.prepare('UPDATE accounts SET balance = balance + ?, held = held - ? WHERE account_id = ?').run(rest, rest, row.account_id);
+    ctx.sql.prepare('UPDATE accounts SET balance = balance + ?, held = held - ? WHERE account_id = ?').run(rest, rest, row.account_id);
     recordLedgerEntry(ctx, { kind: 'release', accountId: row.account_id, reservationId: row.reservation_id, amount: rest, currency: row.currency });
   }
 }
@@ -177,7 +177,7 @@ export function revokeReservation(ctx: BackendContext, reservationId: Uint8Array
     .transaction((): Outcome<ReservationView> => {
       const row = reservationRow(ctx, reservationId);
       if (row === undefined) return refuse('reservationUnknown', `no reservation ${toHex(reservationId)}`);
-      if (row.revoked_at === null) ctx.db.prepare('UPDATE reservations SET revoked_at = ? WHERE reservation_id = ?').run(ctx.clock.now(), reservationId);
+      if (row.revoked_at === null) ctx.sql.prepare('UPDATE reservations SET revoked_at = ? WHERE reservation_id = ?').run(ctx.clock.now(), reservationId);
       return { ok: true, value: reservationView(ctx, reservationId)! };
     })
     .immediate();
@@ -256,7 +256,7 @@ function summary(row: ReservationRow): ReservationSummary {
 export function accountView(ctx: BackendContext, accountId: string): AccountView | undefined {
   const row = account(ctx, accountId);
   if (row === undefined) return undefined;
-  const reservations = ctx.db.prepare<[string], ReservationRow>('SELECT * FROM reservations WHERE account_id = ? ORDER BY created_at, reservation_id').all(accountId);
+  const reservations = ctx.sql.prepare<[string], ReservationRow>('SELECT * FROM reservations WHERE account_id = ? ORDER BY created_at, reservation_id').all(accountId);
   return { accountId: row.account_id, currency: row.currency, balance: row.balance, held: row.held, reservations: reservations.map(summary) };
 }
 
@@ -297,8 +297,8 @@ export function iouView(row: IouRow): IouView {
 export function reservationView(ctx: BackendContext, reservationId: Uint8Array): ReservationView | undefined {
   const row = reservationRow(ctx, reservationId);
   if (row === undefined) return undefined;
-  const ious = ctx.db.prepare<[Uint8Array], IouRow>('SELECT * FROM ious WHERE reservation_id = ? ORDER BY seq, received_at, iou_id').all(reservationId);
-  const conflicts = ctx.db
+  const ious = ctx.sql.prepare<[Uint8Array], IouRow>('SELECT * FROM ious WHERE reservation_id = ? ORDER BY seq, received_at, iou_id').all(reservationId);
+  const conflicts = ctx.sql
     .prepare<[Uint8Array], { iou_id: Uint8Array; other_iou_id: Uint8Array; kind: string; detected_at: number }>(
       'SELECT iou_id, other_iou_id, kind, detected_at FROM conflicts WHERE reservation_id = ? ORDER BY detected_at, iou_id, other_iou_id',
     )

@@ -19,7 +19,7 @@ import {
 } from './accounts.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DEFAULT_CONFIG, type BackendConfig, type BackendContext } from './config.ts';
-import { openBackendDatabase } from './database.ts';
+import { openBackendDatabase, statementCache } from './database.ts';
 import { createEnrollmentToken, enroll, terminalRow, type EnrollmentAnswer, type EnrollmentToken, type EnrollmentTokenRequest } from './enrollment.ts';
 import type { Outcome } from './problems.ts';
 import { loadOrCreateScheme, settlementTrustList, TrustListIssuer } from './scheme-store.ts';
@@ -74,7 +74,7 @@ export class ReferenceBackend {
     const db = openBackendDatabase(path);
     try {
       const scheme = db.transaction(() => loadOrCreateScheme(db, clock.now(), { trustListLifetime: full.trustListLifetimeSeconds })).immediate();
-      return new ReferenceBackend({ db, scheme, config: full, clock });
+      return new ReferenceBackend({ db, sql: statementCache(db), scheme, config: full, clock });
     } catch (error) {
       db.close();
       throw error;

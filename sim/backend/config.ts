@@ -1,7 +1,7 @@
 /** The reference backend's settings and the context every part of it works in. */
 import type { Scheme } from '../scheme/scheme.ts';
 import type { Clock } from './clock.ts';
-import type { SqliteDatabase } from './database.ts';
+import type { SqliteDatabase, StatementCache } from './database.ts';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -35,6 +35,8 @@ export const DEFAULT_CONFIG: BackendConfig = {
 
 export interface BackendContext {
   db: SqliteDatabase;
+  /** Prepared statements, compiled once. */
+  sql: StatementCache;
   scheme: Scheme;
   config: BackendConfig;
   clock: Clock;

@@ -185,3 +185,22 @@ function migrate(db: SqliteDatabase): void {
     }).immediate();
   }
 }
+
+/** `prepare` with each statement compiled once per connection: the settlement path runs a dozen per IOU. */
+export interface StatementCache {
+  prepare<P extends unknown[] | object = unknown[], R = unknown>(source: string): Database.Statement<P, R>;
+}
+
+export function statementCache(db: SqliteDatabase): StatementCache {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare<P extends unknown[] | object = unknown[], R = unknown>(source: string): Database.Statement<P, R> {
+      let statement = cache.get(source);
+      if (statement === undefined) {
+        statement = db.prepare(source);
+        cache.set(source, statement);
+      }
+      return statement as unknown as Database.Statement<P, R>;
+    },
+  };
+}

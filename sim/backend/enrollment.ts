@@ -33,7 +33,7 @@ export function createEnrollmentToken(ctx: BackendContext, request: EnrollmentTo
   // 128 random bits in base64url: short enough to type, far too many to guess.
   const token = randomBytes(16).toString('base64url');
   const expiresAt = now + (request.ttlSeconds ?? ctx.config.enrollmentTokenSeconds);
-  ctx.db
+  ctx.sql
     .prepare('INSERT INTO enrollment_tokens (token_hash, merchant_id, merchant_name, terminal_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
     .run(tokenHash(token), request.merchantId, request.merchantName, request.terminalId ?? null, now, expiresAt);
   return { token, merchantId: request.merchantId, terminalId: request.terminalId ?? null, expiresAt };
@@ -56,7 +56,7 @@ export interface TerminalRow {
 }
 
 export function terminalRow(ctx: BackendContext, terminalId: string): TerminalRow | undefined {
-  return ctx.db
+  return ctx.sql
     .prepare<[string], TerminalRow>('SELECT terminal_id, merchant_id, merchant_name, terminal_key, certificate FROM terminals WHERE terminal_id = ?')
     .get(terminalId);
 }
@@ -81,7 +81,7 @@ export function enroll(ctx: BackendContext, body: Uint8Array): Outcome<Enrollmen
 function enrollInTransaction(ctx: BackendContext, request: EnrollmentRequest): Outcome<EnrollmentAnswer> {
   const now = ctx.clock.now();
   const hash = tokenHash(request.enrollmentToken);
-  const token = ctx.db
+  const token = ctx.sql
     .prepare<[Uint8Array], TokenRow>('SELECT merchant_id, merchant_name, terminal_id, expires_at, used_by FROM enrollment_tokens WHERE token_hash = ?')
     .get(hash);
   if (token === undefined) return refuse('enrollmentTokenInvalid', 'no such enrollment token');
@@ -98,7 +98,7 @@ function enrollInTransaction(ctx: BackendContext, request: EnrollmentRequest): O
     return refuse('enrollmentTokenInvalid', `this enrollment token is for terminal ${JSON.stringify(token.terminal_id)}`);
   }
   if (terminalRow(ctx, request.terminalId) !== undefined) return refuse('terminalIdTaken', `terminal ${JSON.stringify(request.terminalId)} is already enrolled`);
-  const keyTaken = ctx.db.prepare<[Uint8Array], { terminal_id: string }>('SELECT terminal_id FROM terminals WHERE terminal_key = ?').get(request.terminalKey);
+  const keyTaken = ctx.sql.prepare<[Uint8Array], { terminal_id: string }>('SELECT terminal_id FROM terminals WHERE terminal_key = ?').get(request.terminalKey);
   if (keyTaken !== undefined) return refuse('terminalKeyTaken', 'this key is already enrolled for another terminal');
 
   const issuerValidUntil = ctx.scheme.options.issuerKeysValid.notAfter;
@@ -110,9 +110,9 @@ function enrollInTransaction(ctx: BackendContext, request: EnrollmentRequest): O
     notBefore: now - ctx.config.clockSkewSeconds,
     notAfter: Math.min(now + ctx.config.terminalCertificateSeconds, issuerValidUntil),
   });
-  ctx.db
+  ctx.sql
     .prepare('INSERT INTO terminals (terminal_id, merchant_id, merchant_name, terminal_key, certificate, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
     .run(request.terminalId, token.merchant_id, token.merchant_name, request.terminalKey, certificate, hash, now);
-  ctx.db.prepare('UPDATE enrollment_tokens SET used_at = ?, used_by = ? WHERE token_hash = ?').run(now, request.terminalId, hash);
+  ctx.sql.prepare('UPDATE enrollment_tokens SET used_at = ?, used_by = ? WHERE token_hash = ?').run(now, request.terminalId, hash);
   return { ok: true, value: { status: 201, certificate } };
 }

@@ -30,6 +30,7 @@ import {
   verifyProfileSign1,
   bytesEqual,
   toHex,
+  type PaymentBundle,
   type SettlementItemResult,
   type SettlementReason,
   type VerifiedPayment,
@@ -63,19 +64,16 @@ function sha256(bytes: Uint8Array): Uint8Array {
  * the settlement window, not the certificate, bounds how late the terminal may bring it.
  */
 export function checkBundle(bytes: Uint8Array, terminalId: string, trustList: VerifiedTrustList): CheckedBundle {
-  let created: number;
-  let iouId: Uint8Array;
+  let bundle: PaymentBundle;
   try {
-    const bundle = decodePaymentBundle(bytes);
-    created = bundle.iou.value.created;
-    iouId = iouIdOf(bundle.iou);
+    bundle = decodePaymentBundle(bytes);
   } catch (error) {
     if (!(error instanceof MalformedError)) throw error;
     // No IOU to name: the result carries the bundle's hash, and its place in the batch says which it is.
     return { ok: false, iouId: sha256(bytes), reason: 'MALFORMED' };
   }
-  const verified = verifyPayment(bytes, { trustList, now: created, terminalId, verify: nodeVerify });
-  return verified.ok ? { ok: true, payment: verified.payment } : { ok: false, iouId, reason: verified.reason };
+  const verified = verifyPayment(bundle, { trustList, now: bundle.iou.value.created, terminalId, verify: nodeVerify });
+  return verified.ok ? { ok: true, payment: verified.payment } : { ok: false, iouId: iouIdOf(bundle.iou), reason: verified.reason };
 }
 
 interface StoredRequest {
@@ -84,7 +82,7 @@ interface StoredRequest {
 }
 
 function storedRequest(ctx: BackendContext, key: string): StoredRequest | undefined {
-  return ctx.db.prepare<[string], StoredRequest>('SELECT body_hash, answer FROM settlement_requests WHERE idempotency_key = ?').get(key);
+  return ctx.sql.prepare<[string], StoredRequest>('SELECT body_hash, answer FROM settlement_requests WHERE idempotency_key = ?').get(key);
 }
 
 function replay(stored: StoredRequest, bodyHash: Uint8Array): Outcome<SettlementAnswer> {
@@ -126,7 +124,7 @@ export function settle(ctx: BackendContext, trustList: VerifiedTrustList, idempo
         item.ok ? settleIou(ctx, item.payment, bundles[index]!, terminal, batchId, now) : { iouId: item.iouId, status: SETTLEMENT_STATUS.REJECTED, reason: item.reason },
       );
       const answer = encodeObject(settlementResponse, { batchId, results });
-      ctx.db
+      ctx.sql
         .prepare('INSERT INTO settlement_requests (idempotency_key, body_hash, terminal_id, batch_id, received_at, answer) VALUES (?, ?, ?, ?, ?, ?)')
         .run(key, bodyHash, terminalId, batchId, now, answer);
       return { ok: true, value: { body: answer, replayed: false } };
@@ -153,13 +151,13 @@ const CONFLICT_QUERY_LIMIT = 64;
 function conflictsOf(ctx: BackendContext, reservationId: Uint8Array, iou: IouFacts): { other: Uint8Array; kind: ConflictKind }[] {
   const { seq, spentBefore, amount } = iou;
   const candidates = [
-    ...ctx.db.prepare<[Uint8Array, number], IouFactsRow>(`SELECT iou_id, seq, spent_before, amount FROM ious WHERE reservation_id = ? AND seq = ? LIMIT ${CONFLICT_QUERY_LIMIT}`).all(reservationId, seq),
-    ...ctx.db
+    ...ctx.sql.prepare<[Uint8Array, number], IouFactsRow>(`SELECT iou_id, seq, spent_before, amount FROM ious WHERE reservation_id = ? AND seq = ? LIMIT ${CONFLICT_QUERY_LIMIT}`).all(reservationId, seq),
+    ...ctx.sql
       .prepare<[Uint8Array, number, number], IouFactsRow>(
         `SELECT iou_id, seq, spent_before, amount FROM ious WHERE reservation_id = ? AND spent_before + amount > ? AND seq < ? LIMIT ${CONFLICT_QUERY_LIMIT}`,
       )
       .all(reservationId, spentBefore, seq),
-    ...ctx.db
+    ...ctx.sql
       .prepare<[Uint8Array, number, number], IouFactsRow>(
         `SELECT iou_id, seq, spent_before, amount FROM ious WHERE reservation_id = ? AND seq > ? AND spent_before < ? LIMIT ${CONFLICT_QUERY_LIMIT}`,
       )
@@ -180,7 +178,7 @@ function settleIou(ctx: BackendContext, payment: VerifiedPayment, bundle: Uint8A
   const { iouId } = payment;
   const iou = payment.iou.value;
   const certificate = payment.walletCertificate.value;
-  const stored = ctx.db.prepare<[Uint8Array], StoredIou>('SELECT status, reason, paid FROM ious WHERE iou_id = ?').get(iouId);
+  const stored = ctx.sql.prepare<[Uint8Array], StoredIou>('SELECT status, reason, paid FROM ious WHERE iou_id = ?').get(iouId);
   if (stored !== undefined) {
     if (stored.paid === 1) return { iouId, status: SETTLEMENT_STATUS.ALREADY_SETTLED };
     return withReason({ iouId, status: stored.status as 3 | 4 }, stored.reason ?? undefined);
@@ -216,19 +214,19 @@ function settleIou(ctx: BackendContext, payment: VerifiedPayment, bundle: Uint8A
     }
   }
 
-  ctx.db
+  ctx.sql
     .prepare(
       `INSERT INTO ious (iou_id, reservation_id, seq, spent_before, amount, currency, created, terminal_id, bundle, batch_id, received_at, status, reason, paid)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(iouId, certificate.reservationId, iou.seq, iou.spentBefore, iou.amount, iou.currency, iou.created, terminal.terminal_id, bundle, batchId, now, decision.status, decision.reason ?? null, decision.paid ? 1 : 0);
-  const recordConflict = ctx.db.prepare('INSERT OR IGNORE INTO conflicts (iou_id, other_iou_id, reservation_id, kind, detected_at) VALUES (?, ?, ?, ?, ?)');
+  const recordConflict = ctx.sql.prepare('INSERT OR IGNORE INTO conflicts (iou_id, other_iou_id, reservation_id, kind, detected_at) VALUES (?, ?, ?, ?, ?)');
   for (const conflict of conflicts) recordConflict.run(iouId, conflict.other, certificate.reservationId, conflict.kind, now);
 
   if (decision.paid) {
-    ctx.db.prepare('UPDATE reservations SET settled = settled + ? WHERE reservation_id = ?').run(iou.amount, certificate.reservationId);
-    ctx.db.prepare('UPDATE accounts SET held = held - ? WHERE account_id = ?').run(iou.amount, reservation.account_id);
-    ctx.db
+    ctx.sql.prepare('UPDATE reservations SET settled = settled + ? WHERE reservation_id = ?').run(iou.amount, certificate.reservationId);
+    ctx.sql.prepare('UPDATE accounts SET held = held - ? WHERE account_id = ?').run(iou.amount, reservation.account_id);
+    ctx.sql
       .prepare(
         `INSERT INTO merchant_balances (merchant_id, currency, balance) VALUES (?, ?, ?)
          ON CONFLICT (merchant_id, currency) DO UPDATE SET balance = balance + excluded.balance`,
