@@ -256,7 +256,7 @@ function summary(row: ReservationRow): ReservationSummary {
 export function accountView(ctx: BackendContext, accountId: string): AccountView | undefined {
   const row = account(ctx, accountId);
   if (row === undefined) return undefined;
-  const reservations = ctx.sql.prepare<[string], ReservationRow>('SELECT * FROM reservations WHERE account_id = ? ORDER BY created_at, reservation_id').all(accountId);
+  const reservations = ctx.sql.prepare<[string], ReservationRow>('SELECT * FROM reservations WHERE account_id = ? ORDER BY rowid').all(accountId);
   return { accountId: row.account_id, currency: row.currency, balance: row.balance, held: row.held, reservations: reservations.map(summary) };
 }
 
@@ -297,10 +297,10 @@ export function iouView(row: IouRow): IouView {
 export function reservationView(ctx: BackendContext, reservationId: Uint8Array): ReservationView | undefined {
   const row = reservationRow(ctx, reservationId);
   if (row === undefined) return undefined;
-  const ious = ctx.sql.prepare<[Uint8Array], IouRow>('SELECT * FROM ious WHERE reservation_id = ? ORDER BY seq, received_at, iou_id').all(reservationId);
+  const ious = ctx.sql.prepare<[Uint8Array], IouRow>('SELECT * FROM ious WHERE reservation_id = ? ORDER BY seq, rowid').all(reservationId);
   const conflicts = ctx.sql
     .prepare<[Uint8Array], { iou_id: Uint8Array; other_iou_id: Uint8Array; kind: string; detected_at: number }>(
-      'SELECT iou_id, other_iou_id, kind, detected_at FROM conflicts WHERE reservation_id = ? ORDER BY detected_at, iou_id, other_iou_id',
+      'SELECT iou_id, other_iou_id, kind, detected_at FROM conflicts WHERE reservation_id = ? ORDER BY rowid',
     )
     .all(reservationId);
   return {

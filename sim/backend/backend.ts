@@ -141,7 +141,7 @@ export class ReferenceBackend {
     if (terminalRow(this.ctx, terminalId) === undefined) return undefined;
     return this.ctx.db
       .prepare<[string], { iou_id: Uint8Array; reservation_id: Uint8Array; seq: number; amount: number; currency: string; status: number; reason: string | null; paid: number }>(
-        'SELECT iou_id, reservation_id, seq, amount, currency, status, reason, paid FROM ious WHERE terminal_id = ? ORDER BY received_at, iou_id',
+        'SELECT iou_id, reservation_id, seq, amount, currency, status, reason, paid FROM ious WHERE terminal_id = ? ORDER BY rowid',
       )
       .all(terminalId)
       .map((row) => ({
