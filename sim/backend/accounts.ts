@@ -6,8 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  decodeObject,
-  MalformedError,
   PREFIX,
   base45Encode,
   reservationRequest,
@@ -15,7 +13,7 @@ import {
   type ReservationRequest,
 } from '../../protocol/index.ts';
 import type { BackendContext } from './config.ts';
-import { refuse, type Outcome } from './problems.ts';
+import { decodeBody, refuse, type CertificateAnswer, type Outcome } from './problems.ts';
 
 export const RESERVATION_ID_LENGTH = 16;
 
@@ -87,21 +85,11 @@ function depositInTransaction(ctx: BackendContext, accountId: string, currency: 
 
 // ---- POST /v1/reservations ------------------------------------------------------------------
 
-export interface ReservationAnswer {
-  /** 201 for a new reservation, 200 for a retry of one already made with this wallet key. */
-  status: 200 | 201;
-  certificate: Uint8Array;
-}
+export type ReservationAnswer = CertificateAnswer;
 
 export function reserve(ctx: BackendContext, body: Uint8Array): Outcome<ReservationAnswer> {
-  let request: ReservationRequest;
-  try {
-    request = decodeObject(reservationRequest, body);
-  } catch (error) {
-    if (error instanceof MalformedError) return refuse('malformedBody', `reservation request: ${error.message}`);
-    throw error;
-  }
-  return ctx.db.transaction(() => reserveInTransaction(ctx, request)).immediate();
+  const request = decodeBody(reservationRequest, body, 'reservation request');
+  return request.ok ? ctx.db.transaction(() => reserveInTransaction(ctx, request.value)).immediate() : request;
 }
 
 function reserveInTransaction(ctx: BackendContext, request: ReservationRequest): Outcome<ReservationAnswer> {

@@ -4,9 +4,9 @@
  * certificate from the terminal-issuer key. Terminal ids are unique in the scheme (§2.3).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { bytesEqual, decodeObject, enrollmentRequest, MalformedError, type EnrollmentRequest } from '../../protocol/index.ts';
+import { bytesEqual, enrollmentRequest, type EnrollmentRequest } from '../../protocol/index.ts';
 import type { BackendContext } from './config.ts';
-import { refuse, type Outcome } from './problems.ts';
+import { decodeBody, refuse, type CertificateAnswer, type Outcome } from './problems.ts';
 
 /** Tokens are stored only as their SHA-256: a copy of the database enrolls no terminal. */
 function tokenHash(token: string): Uint8Array {
@@ -61,21 +61,11 @@ export function terminalRow(ctx: BackendContext, terminalId: string): TerminalRo
     .get(terminalId);
 }
 
-export interface EnrollmentAnswer {
-  /** 201 for a new terminal, 200 for a retry by the terminal the token already enrolled. */
-  status: 200 | 201;
-  certificate: Uint8Array;
-}
+export type EnrollmentAnswer = CertificateAnswer;
 
 export function enroll(ctx: BackendContext, body: Uint8Array): Outcome<EnrollmentAnswer> {
-  let request: EnrollmentRequest;
-  try {
-    request = decodeObject(enrollmentRequest, body);
-  } catch (error) {
-    if (error instanceof MalformedError) return refuse('malformedBody', `enrollment request: ${error.message}`);
-    throw error;
-  }
-  return ctx.db.transaction(() => enrollInTransaction(ctx, request)).immediate();
+  const request = decodeBody(enrollmentRequest, body, 'enrollment request');
+  return request.ok ? ctx.db.transaction(() => enrollInTransaction(ctx, request.value)).immediate() : request;
 }
 
 function enrollInTransaction(ctx: BackendContext, request: EnrollmentRequest): Outcome<EnrollmentAnswer> {

@@ -2,7 +2,8 @@
  * The backend's answers to requests it refuses: RFC 9457 problem documents, each with the
  * HTTP status its type always has. Domain code returns them as values; the HTTP layer sends them.
  */
-import { PROBLEM_TYPE } from '../../protocol/index.ts';
+import type * as z from 'zod';
+import { decodeObject, MalformedError, PROBLEM_TYPE } from '../../protocol/index.ts';
 
 export type ProblemName = Exclude<keyof typeof PROBLEM_TYPE, 'aboutBlank'>;
 
@@ -47,4 +48,20 @@ export function problemDocument(name: ProblemName, detail: string, extensions: R
 
 export function refuse(name: ProblemName, detail: string, extensions?: Record<string, unknown>): { ok: false; problem: ProblemDocument } {
   return { ok: false, problem: problemDocument(name, detail, extensions) };
+}
+
+/** A request body decoded with its OIP/1 codec, or the `malformed-body` problem saying why not. */
+export function decodeBody<S extends z.ZodType>(schema: S, body: Uint8Array, what: string): Outcome<z.output<S>> {
+  try {
+    return { ok: true, value: decodeObject(schema, body) };
+  } catch (error) {
+    if (error instanceof MalformedError) return refuse('malformedBody', `${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** A certificate issued for a request: 201 when new, 200 when a retry gets the one issued before. */
+export interface CertificateAnswer {
+  status: 200 | 201;
+  certificate: Uint8Array;
 }
