@@ -72,6 +72,8 @@ export function deposit(ctx: BackendContext, accountId: string, amount: number):
     .transaction((): Outcome<AccountView> => {
       const row = account(ctx, accountId);
       if (row === undefined) return refuse('accountUnknown', `no account ${JSON.stringify(accountId)}`);
+      // Amounts stay exact JavaScript integers everywhere (docs/protocol.md, "Integers").
+      if (row.balance + row.held + amount > Number.MAX_SAFE_INTEGER) return refuse('malformedBody', 'the account would hold more than 2^53 − 1 minor units');
       depositInTransaction(ctx, accountId, row.currency, amount);
       return { ok: true, value: accountView(ctx, accountId)! };
     })

@@ -230,6 +230,9 @@ describe('kassa backend, a real process', () => {
     expect(JSON.parse(out.join(''))).toMatchObject({ accountId: 'carol', balance: 5_250, held: 0 });
     expect(await main(['backend', 'add-account', '--db', fx.db, '--account', 'carol', '--currency', 'SEK'], io)).toBe(1);
     expect(await main(['backend', 'show', '--db', `${fx.db}.missing`, '--audit'], io)).toBe(2);
+    out.length = 0;
+    expect(await main(['backend', '--db', `${fx.folder}/no/such/folder/backend.sqlite`], io)).toBe(1);
+    expect(out.join('')).toContain('cannot open backend database');
   });
 });
 

@@ -123,6 +123,8 @@ export async function startBackendServer(options: BackendServerOptions): Promise
       return await matched.route.handle(request, matched.params);
     } catch (error) {
       if (error instanceof BodyError) return problemAnswer(error.problem);
+      // The client went away mid-body: nobody is left to answer, and it is not the backend's fault.
+      if (request.destroyed) return problemAnswer(problemDocument('malformedBody', 'the request was cut off'));
       if (isBusy(error)) return problemAnswer(problemDocument('unavailable', 'the database is busy; try again'), { 'retry-after': '1' });
       logger?.error({ err: error, method: request.method, url: request.url }, 'request failed');
       return problemAnswer(problemDocument('internal', 'the backend failed on this request; it has been logged'));

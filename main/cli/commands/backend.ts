@@ -12,6 +12,7 @@ import { adminSchemas } from '../../../sim/backend/admin-routes.ts';
 import { ReferenceBackend } from '../../../sim/backend/backend.ts';
 import { systemClock, TestClock } from '../../../sim/backend/clock.ts';
 import type { BackendConfig } from '../../../sim/backend/config.ts';
+import { BackendDatabaseError } from '../../../sim/backend/database.ts';
 import type { Outcome } from '../../../sim/backend/problems.ts';
 import { DEFAULT_HOST, startBackendServer } from '../../../sim/backend/server.ts';
 import { EXIT, parseOptions, UsageError, wholeNumber, type CliIo, type Command } from '../command.ts';
@@ -86,7 +87,8 @@ export const backendCommand: Command = {
       return serve(values, db, io);
     }
     if (!existsSync(db)) throw new UsageError(`no backend database at ${db} (serve creates one; --db names it)`);
-    const backend = ReferenceBackend.open({ path: db });
+    const backend = openOrReport(io, { path: db });
+    if (backend === undefined) return EXIT.rejected;
     try {
       return runAction(action, backend, values, rest, io);
     } finally {
@@ -94,6 +96,17 @@ export const backendCommand: Command = {
     }
   },
 };
+
+/** Opens the backend's database, or says why it cannot on stderr. */
+function openOrReport(io: CliIo, options: Parameters<typeof ReferenceBackend.open>[0]): ReferenceBackend | undefined {
+  try {
+    return ReferenceBackend.open(options);
+  } catch (error) {
+    if (!(error instanceof BackendDatabaseError)) throw error;
+    io.stderr(`kassa backend: ${error.message}\n`);
+    return undefined;
+  }
+}
 
 function invalidAction(name: string): never {
   throw new UsageError(`unknown action ${JSON.stringify(name)}; one of ${ACTIONS.join(', ')}`);
@@ -190,7 +203,8 @@ async function serve(values: Values, db: string, io: CliIo): Promise<number> {
   const testClock = values['test-clock'] ? new TestClock() : undefined;
 
   const logger = pino({ level: logLevel, base: { service: 'kassa-backend' } }, pino.destination(2));
-  const backend = ReferenceBackend.open({ path: db, config, clock: testClock ?? systemClock });
+  const backend = openOrReport(io, { path: db, config, clock: testClock ?? systemClock });
+  if (backend === undefined) return EXIT.rejected;
   let running;
   try {
     running = await startBackendServer({ backend, host: values.host ?? DEFAULT_HOST, port, testClock, logger });
