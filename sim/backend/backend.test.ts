@@ -137,6 +137,26 @@ describe('reservations', () => {
   });
 });
 
+/** The backend's current trust list, checked against its root key. */
+function currentTrustList() {
+  const verified = verifyTrustList(backend.trustList(), backend.rootPublicKeys(), nodeVerify);
+  if (!verified.ok) throw new Error(verified.detail);
+  return verified.trustList.value;
+}
+
+describe('trust lists', () => {
+  it('keeps a version unchanged for half its lifetime, then issues the next, each due a day after issue', () => {
+    const first = currentTrustList();
+    expect(first).toMatchObject({ version: 1, issuedAt: T0, nextUpdate: T0 + DAY });
+    expect(first.keys.map((key) => key.role).sort()).toEqual([1, 2]);
+    clock.time += DAY / 2 - 1;
+    expect(toHex(backend.trustList())).toBe(toHex(backend.trustList()));
+    expect(currentTrustList().version).toBe(1);
+    clock.time += 1;
+    expect(currentTrustList()).toMatchObject({ version: 2, issuedAt: T0 + DAY / 2, nextUpdate: T0 + DAY / 2 + DAY });
+  });
+});
+
 describe('enrollment', () => {
   it('certifies a terminal once per token, and answers the same terminal\'s retry with the same certificate', () => {
     const terminal = new TestTerminal('TERM-A');
@@ -342,17 +362,12 @@ describe('settlement', () => {
   it('after a revocation pays IOUs created before it, refuses those created after, and names it in the next trust list', () => {
     const wallet = reserved('alice', 10_000);
     const before = wallet.pay(terminalA, 1_000);
-    const trust = () => {
-      const verified = verifyTrustList(backend.trustList(), backend.rootPublicKeys(), nodeVerify);
-      if (!verified.ok) throw new Error(verified.detail);
-      return verified.trustList.value;
-    };
-    const version = trust().version;
+    const version = currentTrustList().version;
     clock.time += 60;
     const revoked = backend.revokeReservation(wallet.reservationId);
     expect(revoked.ok).toBe(true);
-    expect(trust().version).toBe(version + 1);
-    expect(trust().revoked.map(toHex)).toEqual([toHex(wallet.reservationId)]);
+    expect(currentTrustList().version).toBe(version + 1);
+    expect(currentTrustList().revoked.map(toHex)).toEqual([toHex(wallet.reservationId)]);
     clock.time += 60;
     const after = wallet.pay(terminalA, 1_000);
     expect(statuses(settle(terminalA, [before, after]))).toEqual([
