@@ -80,7 +80,7 @@ describe('FaultProxy in front of the real backend', () => {
   });
 
   it('reset mid-response: the backend did the work, the answer is lost (NETWORK); the retry gets the stored answer', async () => {
-    for (const afterBytes of [0, 20, 200]) {
+    for (const afterBytes of [0, 20, 200, 1_000_000]) {
       const { wallet, key, batch } = await oneSettlement();
       proxy.setPlan(always({ kind: 'reset-mid-response', afterBytes }));
       expect(failure(await client.settle(key, batch)).code).toBe('NETWORK');

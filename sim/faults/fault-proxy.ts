@@ -8,8 +8,8 @@
  *   drop                 close the connection without forwarding (the request never arrives)
  *   reset                reset the connection (RST) without forwarding
  *   delay                hold the request for some milliseconds, then pass it
- *   reset-mid-response   forward it; let the first N bytes of the answer through, then reset —
- *                        the backend did the work and the client lost the answer
+ *   reset-mid-response   forward it; let the first N bytes of the answer through (never all of
+ *                        it), then reset — the backend did the work and the client lost the answer
  *   status               answer 500/502/503/… with a problem document, with or without having
  *                        forwarded the request first (forwarded: the work is done, the answer lost)
  *   garbage              forward it, then answer 200 with bytes that are not the call's answer
@@ -99,6 +99,14 @@ function parseHead(buffer: Buffer): ParsedHead | 'incomplete' | 'invalid' {
     }
   }
   return { method, path, length: end + 4 + contentLength };
+}
+
+/** Bytes of an answer's head plus its Content-Length body, once its head is complete. */
+function answerLength(buffer: Buffer): number | undefined {
+  const end = buffer.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const match = /\r\ncontent-length:\s*(\d+)/i.exec(buffer.subarray(0, end).toString('latin1'));
+  return match ? end + 4 + Number(match[1]) : undefined;
 }
 
 export class FaultProxy {
@@ -220,11 +228,19 @@ export class FaultProxy {
             }, ms);
           },
           cutAnswer: (afterBytes) => {
-            let left = afterBytes;
+            let received = Buffer.alloc(0);
+            let sent = 0;
             onAnswer = (chunk) => {
-              if (left > 0) client.write(chunk.subarray(0, left));
-              left -= chunk.length;
-              if (left <= 0) reset();
+              received = Buffer.concat([received, chunk]);
+              // Never the whole answer: at most all of it but its last byte.
+              const total = answerLength(received);
+              const limit = total === undefined ? afterBytes : Math.min(afterBytes, total - 1);
+              const upTo = Math.min(received.length, limit);
+              if (upTo > sent) {
+                client.write(received.subarray(sent, upTo));
+                sent = upTo;
+              }
+              if (received.length > limit) reset();
             };
             forward(request);
           },
