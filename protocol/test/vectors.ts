@@ -2,11 +2,13 @@
  * The COSE working group's ES256 examples in ../shared/vectors (read in place, never copied).
  * Keys come as JWK coordinates; they are turned into the 33-byte compressed points OIP/1 uses.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compressPublicKey, concatBytes, fromHex } from '../index.ts';
 
-export const VECTORS_DIR = new URL('../../../shared/vectors/', import.meta.url).pathname;
+/** ../shared beside the repository, or wherever KASSA_SHARED_DIR points. */
+export const SHARED_DIR = process.env.KASSA_SHARED_DIR ?? new URL('../../../shared/', import.meta.url).pathname;
+export const VECTORS_DIR = join(SHARED_DIR, 'vectors');
 
 /** A vector's key: JWK coordinates (base64url), or the hex coordinates CWT examples use. */
 interface VectorKey {
@@ -46,6 +48,7 @@ function hex(text: string): Uint8Array {
 
 export function loadVectors(folder: string): CoseVector[] {
   const dir = join(VECTORS_DIR, folder);
+  if (!existsSync(dir)) throw new Error(`COSE test vectors not found at ${dir}: the tests read ../shared/vectors beside the repository (or set KASSA_SHARED_DIR)`);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
