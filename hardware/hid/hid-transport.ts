@@ -29,7 +29,7 @@ type NodeHid = typeof NodeHidModule;
 let nodeHid: Promise<NodeHid> | undefined;
 function loadNodeHid(): Promise<NodeHid> {
   // Loaded on first use: the addon is only needed where a HID scanner is configured.
-  nodeHid ??= import('node-hid').then((module) => ((module as { default?: NodeHid }).default ?? module) as NodeHid);
+  nodeHid ??= import('node-hid').then((module) => module.default);
   return nodeHid;
 }
 
