@@ -3,6 +3,7 @@
  * so the driver's logic runs the same against a replayed recording in tests (no virtual HID
  * device can be created without /dev/uhid).
  */
+import { createRequire } from 'node:module';
 import type * as NodeHidModule from 'node-hid';
 import { checkAccess } from '../core/access.ts';
 import { deviceError, DeviceFailure, type DeviceError } from '../core/errors.ts';
@@ -26,21 +27,21 @@ export interface HidBackend {
 
 type NodeHid = typeof NodeHidModule;
 
-let nodeHid: Promise<NodeHid> | undefined;
-function loadNodeHid(): Promise<NodeHid> {
+let nodeHid: NodeHid | undefined;
+function loadNodeHid(): NodeHid {
   // Loaded on first use: the addon is only needed where a HID scanner is configured.
-  nodeHid ??= import('node-hid').then((module) => module.default);
+  nodeHid ??= createRequire(import.meta.url)('node-hid') as NodeHid;
   return nodeHid;
 }
 
 /** node-hid (hidapi over hidraw on Linux). */
 export const nodeHidBackend: HidBackend = {
   async devices() {
-    const hid = await loadNodeHid();
+    const hid = loadNodeHid();
     return hid.devicesAsync();
   },
   async open(path) {
-    const hid = await loadNodeHid();
+    const hid = loadNodeHid();
     let device: Awaited<ReturnType<NodeHid['HIDAsync']['open']>>;
     try {
       device = await hid.HIDAsync.open(path);
