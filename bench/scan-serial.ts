@@ -59,20 +59,14 @@ async function rawRounds(path: string, device: DeviceEnd, payload: Uint8Array, r
     received += chunk.length;
     if (received >= payload.length && chunk[chunk.length - 1] === 0x0d) done?.();
   });
-  const times: number[] = [];
   try {
-    for (let i = 0; i < rounds; i++) {
+    return await timeRounds(device, payload, rounds, () => {
       received = 0;
-      const arrived = new Promise<void>((resolve) => (done = resolve));
-      const start = performance.now();
-      await device.write(payload);
-      await arrived;
-      times.push(performance.now() - start);
-    }
+      return new Promise<void>((resolve) => (done = resolve));
+    });
   } finally {
     await new Promise<void>((resolve) => port.close(() => resolve()));
   }
-  return times;
 }
 
 async function driverRounds(path: string, device: DeviceEnd, payload: Uint8Array, rounds: number): Promise<number[]> {
@@ -82,17 +76,22 @@ async function driverRounds(path: string, device: DeviceEnd, payload: Uint8Array
   const ready = new Promise<void>((resolve) => scanner.on('status', (s) => s.state === 'ready' && resolve()));
   scanner.start();
   await ready;
-  const times: number[] = [];
   try {
-    for (let i = 0; i < rounds; i++) {
-      const arrived = new Promise<void>((resolve) => (done = resolve));
-      const start = performance.now();
-      await device.write(payload);
-      await arrived;
-      times.push(performance.now() - start);
-    }
+    return await timeRounds(device, payload, rounds, () => new Promise<void>((resolve) => (done = resolve)));
   } finally {
     await scanner.stop();
+  }
+}
+
+/** Milliseconds from each write of `payload` until the arrival it was paired with. */
+async function timeRounds(device: DeviceEnd, payload: Uint8Array, rounds: number, nextArrival: () => Promise<void>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const arrived = nextArrival();
+    const start = performance.now();
+    await device.write(payload);
+    await arrived;
+    times.push(performance.now() - start);
   }
   return times;
 }

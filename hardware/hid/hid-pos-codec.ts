@@ -13,6 +13,7 @@
  * Pure: reports in, scans and typed errors out, with a bound on what a scan may accumulate.
  */
 import { deviceError, type DeviceError } from '../core/errors.ts';
+import { MessageAssembler } from '../core/message-assembler.ts';
 
 export const HID_POS_USAGE_PAGE = 0x8c;
 export const HID_POS_BARCODE_SCANNER_USAGE = 0x02;
@@ -53,54 +54,29 @@ export type HidPosEvent = { kind: 'scan'; bytes: Uint8Array; symbology: string }
  * dropped too, so the next scan starts clean.
  */
 export class HidPosAssembler {
+  private readonly assembler: MessageAssembler;
   private readonly maxLength: number;
-  private parts: Uint8Array[] = [];
-  private length = 0;
   private symbology = '';
-  private overflowing = false;
-  private dropped = 0;
 
   constructor(options: { maxLength: number }) {
     this.maxLength = options.maxLength;
+    this.assembler = new MessageAssembler(options.maxLength);
   }
 
   push(report: Uint8Array): HidPosEvent[] {
     const parsed = parseScannedDataReport(report);
     if (!parsed.ok) return [{ kind: 'error', error: parsed.error }];
     const { chunk } = parsed;
-    if (this.parts.length === 0 && !this.overflowing) this.symbology = chunk.symbology;
-    if (this.overflowing || this.length + chunk.data.length > this.maxLength) {
-      this.dropped += this.length + chunk.data.length;
-      this.parts = [];
-      this.length = 0;
-      this.overflowing = chunk.continued;
-      if (this.overflowing) return [];
-      const dropped = this.dropped;
-      this.dropped = 0;
-      return [{ kind: 'error', error: deviceError('OVERFLOW', `a HID POS scan ran past ${this.maxLength} bytes; ${dropped} bytes dropped`, { dropped }) }];
-    }
-    this.parts.push(chunk.data);
-    this.length += chunk.data.length;
-    if (chunk.continued) return [];
-    const bytes = new Uint8Array(this.length);
-    let offset = 0;
-    for (const part of this.parts) {
-      bytes.set(part, offset);
-      offset += part.length;
-    }
-    this.parts = [];
-    this.length = 0;
-    return [{ kind: 'scan', bytes, symbology: this.symbology }];
+    if (this.assembler.idle) this.symbology = chunk.symbology;
+    const result = this.assembler.push(chunk.data, chunk.continued);
+    if (result.kind === 'complete') return [{ kind: 'scan', bytes: result.bytes, symbology: this.symbology }];
+    if (result.kind === 'overflow') return [{ kind: 'error', error: deviceError('OVERFLOW', `a HID POS scan ran past ${this.maxLength} bytes; ${result.dropped} bytes dropped`, { dropped: result.dropped }) }];
+    return [];
   }
 
   /** Drops a half-assembled scan (the device went away); returns how many bytes. */
   reset(): number {
-    const dropped = this.length + this.dropped;
-    this.parts = [];
-    this.length = 0;
-    this.dropped = 0;
-    this.overflowing = false;
-    return dropped;
+    return this.assembler.reset();
   }
 }
 

@@ -5,9 +5,8 @@
  */
 import { Emitter, type EventSource } from '../core/emitter.ts';
 import { asDeviceError, deviceError, DeviceFailure, type DeviceError } from '../core/errors.ts';
-import type { Located } from '../core/lifecycle.ts';
 import { sameStatus, type DeviceStatus } from '../core/status.ts';
-import { SerialLink } from '../serial/serial-link.ts';
+import { serialLinkFor, type SerialLink, type SerialPortChoice } from '../serial/serial-link.ts';
 import { payOverNfc, selectKassa, sendReceiptOverNfc, type KassaApplet, type Transceive } from './kassa-apdu.ts';
 import { firstText, readType2Ndef, readType4Ndef } from './ndef.ts';
 import { Pn532, type Pn532Options } from './pn532.ts';
@@ -52,13 +51,9 @@ export interface NfcReader extends EventSource<NfcReaderEvents> {
   readPayment(requestText: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<NfcPayment>;
 }
 
-export interface Pn532ReaderOptions extends Pn532Options {
-  path?: string;
-  locate?: () => Promise<Located>;
-  baudRate?: number;
+export interface Pn532ReaderOptions extends Pn532Options, SerialPortChoice {
   /** Pause between polls when no target is in the field. Default 100 ms. */
   pollIntervalMs?: number;
-  retryMs?: number;
 }
 
 export class Pn532Reader extends Emitter<NfcReaderEvents> implements NfcReader {
@@ -72,8 +67,7 @@ export class Pn532Reader extends Emitter<NfcReaderEvents> implements NfcReader {
 
   constructor(options: Pn532ReaderOptions) {
     super();
-    const linkOptions = { baudRate: options.baudRate ?? 115_200, ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }) };
-    this.link = new SerialLink(options.locate ? { ...linkOptions, locate: options.locate } : { ...linkOptions, path: options.path! });
+    this.link = serialLinkFor(options, 115_200);
     this.chip = new Pn532(this.link, options);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.retryMs = options.retryMs ?? 1000;

@@ -9,6 +9,7 @@
  * TFI is D4 host → PN532 and D5 PN532 → host. Pure: bytes in, frames and typed errors out.
  */
 import { deviceError, type DeviceError } from '../core/errors.ts';
+import { appendBytes } from '../core/message-assembler.ts';
 
 export const TFI_HOST = 0xd4;
 export const TFI_PN532 = 0xd5;
@@ -46,9 +47,7 @@ export class Pn532Framer {
   private buffer = new Uint8Array(0);
 
   push(chunk: Uint8Array): Pn532FrameEvent[] {
-    const data = new Uint8Array(this.buffer.length + chunk.length);
-    data.set(this.buffer);
-    data.set(chunk, this.buffer.length);
+    const data = appendBytes(this.buffer, chunk);
     const events: Pn532FrameEvent[] = [];
     let offset = 0;
     let skipped = 0;

@@ -6,6 +6,7 @@
  * reported, never buffered.
  */
 import { deviceError, type DeviceError } from '../core/errors.ts';
+import { appendBytes } from '../core/message-assembler.ts';
 import { decodePc858, type Alignment } from './escpos.ts';
 
 export type EscPosOp =
@@ -49,9 +50,7 @@ export class EscPosParser {
       this.skip -= skipped;
       data = data.subarray(skipped);
     }
-    const joined = new Uint8Array(this.buffer.length + data.length);
-    joined.set(this.buffer);
-    joined.set(data, this.buffer.length);
+    const joined = appendBytes(this.buffer, data);
     const ops: EscPosOp[] = [];
     let offset = 0;
     while (offset < joined.length) {

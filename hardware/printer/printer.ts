@@ -7,9 +7,9 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { checkAccess } from '../core/access.ts';
 import { Emitter, type EventSource } from '../core/emitter.ts';
 import { deviceError, DeviceFailure, type DeviceError } from '../core/errors.ts';
-import { DeviceLifecycle, type Located } from '../core/lifecycle.ts';
+import { DeviceLifecycle } from '../core/lifecycle.ts';
 import type { DeviceStatus } from '../core/status.ts';
-import { SerialLink } from '../serial/serial-link.ts';
+import { serialLinkFor, type SerialLink, type SerialPortChoice } from '../serial/serial-link.ts';
 import { statusRequest } from './escpos.ts';
 
 export type PrinterEvents = { status: [DeviceStatus]; error: [DeviceError] };
@@ -31,15 +31,11 @@ export interface Printer extends EventSource<PrinterEvents> {
   paper(): Promise<PaperStatus | undefined>;
 }
 
-export interface SerialPrinterOptions {
-  path?: string;
-  locate?: () => Promise<Located>;
-  baudRate?: number;
+export interface SerialPrinterOptions extends SerialPortChoice {
   /** RTS/CTS flow control: real RS-232 printers need it to avoid overrunning their buffer. */
   rtscts?: boolean;
   /** Wait for the answer to a status request. Default 1000 ms. */
   statusTimeoutMs?: number;
-  retryMs?: number;
 }
 
 export class SerialPrinter extends Emitter<PrinterEvents> implements Printer {
@@ -49,12 +45,7 @@ export class SerialPrinter extends Emitter<PrinterEvents> implements Printer {
 
   constructor(options: SerialPrinterOptions) {
     super();
-    const linkOptions = {
-      baudRate: options.baudRate ?? 9600,
-      rtscts: options.rtscts ?? false,
-      ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
-    };
-    this.link = new SerialLink(options.locate ? { ...linkOptions, locate: options.locate } : { ...linkOptions, path: options.path! });
+    this.link = serialLinkFor(options, 9600, { rtscts: options.rtscts ?? false });
     this.statusTimeoutMs = options.statusTimeoutMs ?? 1000;
     this.link.on('status', (status) => this.emit('status', status));
     this.link.on('data', (chunk) => {

@@ -6,24 +6,19 @@
  */
 import { Emitter } from '../core/emitter.ts';
 import { deviceError } from '../core/errors.ts';
-import type { Located } from '../core/lifecycle.ts';
 import type { DeviceStatus } from '../core/status.ts';
 import { LineFramer, type FramerEvent, type ScanSuffix } from '../serial/line-framer.ts';
-import { SerialLink } from '../serial/serial-link.ts';
+import { serialLinkFor, type SerialLink, type SerialPortChoice } from '../serial/serial-link.ts';
 import { scanOf, type Scanner, type ScannerEvents } from './scanner.ts';
 
-export interface SerialScannerOptions {
-  path?: string;
-  locate?: () => Promise<Located>;
-  /** Nominal on USB CDC; real on RS-232 scanners. Default 9600. */
-  baudRate?: number;
+/** `baudRate` is nominal on USB CDC, real on RS-232 scanners; default 9600. */
+export interface SerialScannerOptions extends SerialPortChoice {
   /** The scanner's configured suffix. Default CR. */
   suffix?: ScanSuffix;
   /** With suffix `none`: the silence that ends a scan. Default 50 ms. */
   interByteTimeoutMs?: number;
   /** Longest scan accepted, in bytes; longer streams are cut and reported. Default 8192. */
   maxLength?: number;
-  retryMs?: number;
 }
 
 export class SerialScanner extends Emitter<ScannerEvents> implements Scanner {
@@ -39,8 +34,7 @@ export class SerialScanner extends Emitter<ScannerEvents> implements Scanner {
     this.suffix = options.suffix ?? 'CR';
     this.interByteTimeoutMs = options.interByteTimeoutMs ?? 50;
     this.framer = new LineFramer({ suffix: this.suffix, maxLength: options.maxLength ?? 8192 });
-    const linkOptions = { baudRate: options.baudRate ?? 9600, ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }) };
-    this.link = new SerialLink(options.locate ? { ...linkOptions, locate: options.locate } : { ...linkOptions, path: options.path! });
+    this.link = serialLinkFor(options, 9600);
     this.link.on('status', (status) => this.emit('status', status));
     this.link.on('data', (chunk) => this.receive(chunk));
     this.link.on('closed', (error) => this.dropPartial(error === undefined ? 'the port was closed' : 'the scanner went away'));

@@ -41,6 +41,23 @@ export type SerialLinkEvents = {
 
 const DEFAULT_RETRY_MS = 250;
 
+/** How a serial driver is told where its device is: a path, or a way to find it. */
+export interface SerialPortChoice {
+  path?: string;
+  locate?: () => Promise<Located>;
+  baudRate?: number;
+  retryMs?: number;
+}
+
+/** The link a serial driver runs on, with the driver's default baud rate. */
+export function serialLinkFor(choice: SerialPortChoice, defaultBaudRate: number, extra: { rtscts?: boolean } = {}): SerialLink {
+  const options: SerialLinkOptions = { baudRate: choice.baudRate ?? defaultBaudRate, ...extra };
+  if (choice.retryMs !== undefined) options.retryMs = choice.retryMs;
+  if (choice.locate) options.locate = choice.locate;
+  else if (choice.path !== undefined) options.path = choice.path;
+  return new SerialLink(options);
+}
+
 export class SerialLink extends Emitter<SerialLinkEvents> {
   private readonly lifecycle: DeviceLifecycle<SerialPort>;
   private readonly options: SerialLinkOptions;

@@ -9,6 +9,7 @@
  * bit 3 a permanent parameter change. Pure: bytes in, packets and typed errors out.
  */
 import { deviceError, type DeviceError } from '../core/errors.ts';
+import { appendBytes, MessageAssembler } from '../core/message-assembler.ts';
 
 export const OPCODE = {
   DECODE_DATA: 0xf3,
@@ -79,9 +80,7 @@ export class SsiFramer {
   private buffer = new Uint8Array(0);
 
   push(chunk: Uint8Array): SsiFramerEvent[] {
-    const joined = new Uint8Array(this.buffer.length + chunk.length);
-    joined.set(this.buffer);
-    joined.set(chunk, this.buffer.length);
+    const joined = appendBytes(this.buffer, chunk);
     const events: SsiFramerEvent[] = [];
     let offset = 0;
     let garbage = 0;
@@ -134,16 +133,14 @@ export type DecodeEvent =
  * last) into scans, skipping retransmissions of the packet last taken, bounded by `maxLength`.
  */
 export class SsiDecodeAssembler {
+  private readonly assembler: MessageAssembler;
   private readonly maxLength: number;
-  private parts: Uint8Array[] = [];
-  private length = 0;
   private barcodeType = 0;
   private last: SsiPacket | undefined;
-  private overflowing = false;
-  private dropped = 0;
 
   constructor(options: { maxLength: number }) {
     this.maxLength = options.maxLength;
+    this.assembler = new MessageAssembler(options.maxLength);
   }
 
   push(packet: SsiPacket): DecodeEvent[] {
@@ -151,31 +148,11 @@ export class SsiDecodeAssembler {
     if ((packet.status & STATUS.retransmit) !== 0 && this.last !== undefined && samePacket(packet, this.last)) return [{ kind: 'duplicate' }];
     this.last = packet;
     if (packet.data.length === 0) return [{ kind: 'error', error: deviceError('FRAME_INVALID', 'a DECODE_DATA packet without its bar code type byte') }];
-    const continued = (packet.status & STATUS.continuation) !== 0;
-    const data = packet.data.subarray(1);
-    if (this.parts.length === 0 && !this.overflowing) this.barcodeType = packet.data[0]!;
-    if (this.overflowing || this.length + data.length > this.maxLength) {
-      this.dropped += this.length + data.length;
-      this.parts = [];
-      this.length = 0;
-      this.overflowing = continued;
-      if (continued) return [];
-      const dropped = this.dropped;
-      this.dropped = 0;
-      return [{ kind: 'error', error: deviceError('OVERFLOW', `an SSI scan ran past ${this.maxLength} bytes; ${dropped} bytes dropped`, { dropped }) }];
-    }
-    this.parts.push(data);
-    this.length += data.length;
-    if (continued) return [];
-    const bytes = new Uint8Array(this.length);
-    let offset = 0;
-    for (const part of this.parts) {
-      bytes.set(part, offset);
-      offset += part.length;
-    }
-    this.parts = [];
-    this.length = 0;
-    return [{ kind: 'scan', barcodeType: this.barcodeType, bytes }];
+    if (this.assembler.idle) this.barcodeType = packet.data[0]!;
+    const result = this.assembler.push(packet.data.subarray(1), (packet.status & STATUS.continuation) !== 0);
+    if (result.kind === 'complete') return [{ kind: 'scan', barcodeType: this.barcodeType, bytes: result.bytes }];
+    if (result.kind === 'overflow') return [{ kind: 'error', error: deviceError('OVERFLOW', `an SSI scan ran past ${this.maxLength} bytes; ${result.dropped} bytes dropped`, { dropped: result.dropped }) }];
+    return [];
   }
 
   /**
@@ -187,13 +164,8 @@ export class SsiDecodeAssembler {
   }
 
   reset(): number {
-    const dropped = this.length + this.dropped;
-    this.parts = [];
-    this.length = 0;
-    this.dropped = 0;
-    this.overflowing = false;
     this.last = undefined;
-    return dropped;
+    return this.assembler.reset();
   }
 }
 

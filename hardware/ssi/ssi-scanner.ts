@@ -6,10 +6,9 @@
  */
 import { Emitter } from '../core/emitter.ts';
 import { asDeviceError, deviceError, DeviceFailure } from '../core/errors.ts';
-import type { Located } from '../core/lifecycle.ts';
 import type { DeviceStatus } from '../core/status.ts';
 import { scanOf, type Scanner, type ScannerEvents } from '../scanner/scanner.ts';
-import { SerialLink } from '../serial/serial-link.ts';
+import { serialLinkFor, type SerialLink, type SerialPortChoice } from '../serial/serial-link.ts';
 import {
   encodeSsiPacket,
   hostPacket,
@@ -22,16 +21,12 @@ import {
   type SsiPacket,
 } from './ssi-codec.ts';
 
-export interface SsiScannerOptions {
-  path?: string;
-  locate?: () => Promise<Located>;
-  baudRate?: number;
+export interface SsiScannerOptions extends SerialPortChoice {
   maxLength?: number;
   /** How long to wait for the decoder's ACK before retransmitting a command. Default 500 ms. */
   ackTimeoutMs?: number;
   /** Retransmissions of an unanswered command. Default 2. */
   retries?: number;
-  retryMs?: number;
 }
 
 interface PendingCommand {
@@ -56,8 +51,7 @@ export class SsiScanner extends Emitter<ScannerEvents> implements Scanner {
     this.assembler = new SsiDecodeAssembler({ maxLength: options.maxLength ?? 8192 });
     this.ackTimeoutMs = options.ackTimeoutMs ?? 500;
     this.retries = options.retries ?? 2;
-    const linkOptions = { baudRate: options.baudRate ?? 9600, ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }) };
-    this.link = new SerialLink(options.locate ? { ...linkOptions, locate: options.locate } : { ...linkOptions, path: options.path! });
+    this.link = serialLinkFor(options, 9600);
     this.link.on('status', (status) => this.emit('status', status));
     this.link.on('data', (chunk) => this.receive(chunk));
     this.link.on('opened', () => {
