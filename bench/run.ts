@@ -7,6 +7,7 @@ import type { Benchmark } from './figures.ts';
 /** Every benchmark, loaded only when it runs. */
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'qr-size': async () => (await import('./qr-size.ts')).benchmark,
+  'scan-serial': async () => (await import('./scan-serial.ts')).benchmark,
 };
 
 const args = process.argv.slice(2);
