@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { verifyTrustList, type VerifiedTrustList, type WalletCertificate, type TerminalCertificate } from '../../protocol/index.ts';
+import { bundleText, PREFIX, signObject, SIGNED, verifyTrustList, type Iou, type VerifiedTrustList, type WalletCertificate, type TerminalCertificate } from '../../protocol/index.ts';
 import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
-import type { RiskPolicyOverrides, VseParams } from '../../vse/contract/rpc.ts';
+import type { RiskPolicyOverrides, VseEvent, VseParams } from '../../vse/contract/rpc.ts';
+import { Vse } from '../../vse/vse.ts';
 import { Scheme } from '../../sim/scheme/scheme.ts';
 import { FRESH_COUNTER, payRequest, type WalletCounter, type WalletReservation } from '../../sim/wallet/wallet.ts';
 import { forkLauncher } from '../../main/vse/launcher.ts';
@@ -112,6 +113,21 @@ export class TestWallet {
     this.reservation = { certificate: world.scheme.certifyWallet(this.certificate), signer };
   }
 
+  /** A `KP1:` text with an IOU of this reservation built by hand (no request needed). */
+  iouText(iou: Partial<Iou> & { payee?: string }): string {
+    const full: Iou = {
+      reservationId: this.certificate.reservationId,
+      seq: 1,
+      spentBefore: 0,
+      currency: 'SEK',
+      amount: 1_000,
+      payee: 'TERM-0000042',
+      created: this.world.now,
+      ...iou,
+    };
+    return bundleText(PREFIX.payment, [this.reservation.certificate, signObject(SIGNED.iou, full, this.reservation.signer)]);
+  }
+
   /** Pays a `KR1:` text and moves the counter on; throws if the wallet refuses. */
   pay(requestText: string, now = nowSeconds()): string {
     const paid = payRequest(requestText, this.reservation, this.counter, { trustList: this.world.trustList, now, verify: nodeVerify });
@@ -124,4 +140,42 @@ export class TestWallet {
 export async function requestAndPay(vse: VseSupervisor, wallet: TestWallet, amount = 1_000): Promise<string> {
   const request = await vse.call('createPaymentRequest', { amount, currency: 'SEK', ttlSeconds: 120 });
   return wallet.pay(request.text);
+}
+
+/** A VSE object in this process, on a real encrypted database, with a clock the test moves. */
+export interface InProcessVse {
+  vse: Vse;
+  clock: { now: number };
+  events: VseEvent[];
+  dataDir: string;
+  reopen(): InProcessVse;
+}
+
+export function openInProcess(world: TestScheme, dataDir: string, policy: RiskPolicyOverrides = GENEROUS_POLICY, clock = { now: world.now }): InProcessVse {
+  const events: VseEvent[] = [];
+  const vse = Vse.open({
+    dataDir,
+    databaseKey: new Uint8Array(32).fill(0x42),
+    rootKeys: [world.scheme.root.publicKey],
+    policy,
+    testMode: true,
+    clock: () => clock.now,
+    emit: (event) => events.push(event),
+  });
+  return {
+    vse,
+    clock,
+    events,
+    dataDir,
+    reopen: () => {
+      vse.close();
+      return openInProcess(world, dataDir, policy, clock);
+    },
+  };
+}
+
+/** Installs the trust list and a certificate for the VSE's own key. */
+export function enrollInProcess(world: TestScheme, vse: Vse, terminalId = 'TERM-0000042'): void {
+  vse.installTrustList({ trustList: world.trustListCose });
+  vse.installTerminalCertificate({ certificate: terminalCertificateFor(world, vse.terminalKey, terminalId) });
 }

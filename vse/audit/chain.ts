@@ -16,7 +16,6 @@ import {
   MalformedError,
   sha256Digest,
   signProfileSign1,
-  toHex,
   verifyProfileSign1,
   type Es256Signer,
   type Es256Verify,
@@ -72,6 +71,11 @@ const fail = (kind: AuditProblem['kind'], seq: number, detail: string): AuditVer
 export interface ChainOptions {
   /** An export must end on a signed checkpoint; the live log may have an unsigned tail. */
   requireSignedHead: boolean;
+  /**
+   * Whether an entry with this hash is anywhere in the log: asked only once a link is broken,
+   * to tell a reordering (the link points to an entry elsewhere) from a deletion.
+   */
+  hashExists: (hash: Uint8Array) => boolean;
 }
 
 /**
@@ -90,18 +94,18 @@ export function verifyChain(
   let prev: Uint8Array = GENESIS_HASH;
   let lastSigned = 0;
   let checked = 0;
-  // Hashes seen so far, to tell a reordering (links to another entry) from a deletion.
-  const seen = new Set<string>();
   for (const entry of entries) {
     if (entry.seq < expected) return fail('REORDERED', entry.seq, `entry ${entry.seq} appears after entry ${expected - 1}`);
     if (entry.seq > expected) return fail('MISSING', expected, `entries ${expected}..${entry.seq - 1} are missing`);
-    const hash = entryHash(entry.seq, entry.at, entry.kind, entry.body, entry.prevHash);
-    if (!bytesEqual(hash, entry.hash)) return fail('EDITED', entry.seq, `entry ${entry.seq} does not hash to its recorded hash`);
+    // The link first: a moved or renumbered entry also fails its hash (seq is hashed), but the
+    // link says what happened.
     if (!bytesEqual(entry.prevHash, prev)) {
-      return seen.has(toHex(entry.prevHash))
-        ? fail('REORDERED', entry.seq, `entry ${entry.seq} links to an earlier entry than ${entry.seq - 1}`)
+      return options.hashExists(entry.prevHash)
+        ? fail('REORDERED', entry.seq, `entry ${entry.seq} links to an entry that stands elsewhere in the log`)
         : fail('MISSING', entry.seq, `entry ${entry.seq} links to an entry that is not in the log`);
     }
+    const hash = entryHash(entry.seq, entry.at, entry.kind, entry.body, entry.prevHash);
+    if (!bytesEqual(hash, entry.hash)) return fail('EDITED', entry.seq, `entry ${entry.seq} does not hash to its recorded hash`);
     const cose = checkpoints.get(entry.seq);
     if (cose !== undefined) {
       const checkpoint = openCheckpoint(cose, publicKey, verify);
@@ -110,7 +114,6 @@ export function verifyChain(
       lastSigned = entry.seq;
       checked++;
     }
-    seen.add(toHex(hash));
     prev = hash;
     expected++;
   }

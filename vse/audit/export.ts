@@ -94,6 +94,9 @@ export function checkAuditExport(file: Uint8Array, terminalCertificate: Uint8Arr
     if (checkpoint === undefined) return { ok: false, problem: { kind: 'BAD_CHECKPOINT', seq: 0, detail: 'a checkpoint is not signed by the terminal key' } };
     bySeq.set(checkpoint.seq, cose);
   }
-  const result = verifyChain(exported.entries, bySeq, certificate.terminalKey, verify, { requireSignedHead: true });
+  const result = verifyChain(exported.entries, bySeq, certificate.terminalKey, verify, {
+    requireSignedHead: true,
+    hashExists: (hash) => exported.entries.some((entry) => bytesEqual(entry.hash, hash)),
+  });
   return result.ok ? { ...result, terminalId: certificate.terminalId } : result;
 }
