@@ -15,7 +15,7 @@ import { Vse } from '../../vse/vse.ts';
 import { Scheme } from '../../sim/scheme/scheme.ts';
 import { FRESH_COUNTER, payRequest, type WalletCounter, type WalletReservation } from '../../sim/wallet/wallet.ts';
 import { forkLauncher } from '../../main/vse/launcher.ts';
-import { VseSupervisor } from '../../main/vse/supervisor.ts';
+import { VseSupervisor, type VseSupervisorOptions } from '../../main/vse/supervisor.ts';
 
 export const DAY = 86_400;
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -64,6 +64,7 @@ export interface StartOptions {
   testMode?: boolean;
   init?: Partial<VseParams<'init'>>;
   defaultTimeoutMs?: number;
+  restart?: VseSupervisorOptions['restart'];
 }
 
 export function supervisorFor(world: TestScheme, options: StartOptions): VseSupervisor {
@@ -77,7 +78,7 @@ export function supervisorFor(world: TestScheme, options: StartOptions): VseSupe
       ...options.init,
     },
     defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
-    restart: { initialDelayMs: 10, maxDelayMs: 200 },
+    restart: { initialDelayMs: 10, maxDelayMs: 200, ...options.restart },
   });
 }
 
