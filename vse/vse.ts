@@ -15,6 +15,8 @@ import { limitsFor, resolvePolicy } from './policy/policy.ts';
 import { Queries } from './queries.ts';
 import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/database.ts';
 import { migrate, SchemaTooNewError } from './store/migrate.ts';
+import { MIGRATIONS } from './store/migrations/index.ts';
+import { writable } from './store/storage-errors.ts';
 import { paymentStatements, type PaymentStatements } from './store/payments.ts';
 import { TrustStore } from './trust/trust-store.ts';
 
@@ -34,11 +36,22 @@ export interface VseOptions {
 /** Unpaid requests are kept a day past expiry (a late scan still gets REQUEST_EXPIRED), then dropped. */
 const REQUEST_RETENTION_SECONDS = 86_400;
 
-function openStore(options: VseOptions): SqliteDatabase {
+/**
+ * Opens the store read-write, or read-only when the data folder cannot be written (a disk
+ * that came up read-only): then queries and the audit check still work and every write
+ * answers STORAGE_READ_ONLY.
+ */
+function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
   try {
-    const db = openDatabase({ path: join(options.dataDir, DATABASE_FILE), key: options.databaseKey });
+    const db = openDatabase({ path: join(options.dataDir, DATABASE_FILE), key: options.databaseKey, readonly });
     try {
-      migrate(db);
+      if (readonly) {
+        if ((db.pragma('user_version', { simple: true }) as number) !== MIGRATIONS.length) {
+          throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and the database needs migrating first');
+        }
+      } else {
+        migrate(db);
+      }
     } catch (error) {
       db.close();
       throw error;
@@ -74,6 +87,8 @@ export class Vse {
   readonly testMode: boolean;
   readonly policy: RiskPolicy;
   readonly dataDir: string;
+  /** Opened on a read-only data folder: every write answers STORAGE_READ_ONLY. */
+  readonly readOnly: boolean;
   private readonly clock: Clock;
   private readonly emit: (event: VseEvent) => void;
   private readonly signer: Es256Signer;
@@ -83,8 +98,9 @@ export class Vse {
   private readonly outbox: Outbox;
   private readonly queries: Queries;
 
-  private constructor(db: SqliteDatabase, signer: Es256Signer, options: VseOptions) {
+  private constructor(db: SqliteDatabase, signer: Es256Signer, options: VseOptions, readOnly: boolean) {
     this.db = db;
+    this.readOnly = readOnly;
     this.signer = signer;
     this.dataDir = options.dataDir;
     this.testMode = options.testMode;
@@ -99,20 +115,35 @@ export class Vse {
   }
 
   static open(options: VseOptions): Vse {
-    const db = openStore(options);
+    const readOnly = !writable(options.dataDir);
+    const db = openStore(options, readOnly);
     try {
       const now = options.clock();
-      const signer = terminalKeyOf(db, options.testMode, now);
-      db.prepare('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
-      return new Vse(db, signer, options);
+      const signer = readOnly ? loadTerminalKey(db) : terminalKeyOf(db, options.testMode, now);
+      if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and holds no VSE database yet');
+      if (!readOnly) db.prepare('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
+      return new Vse(db, signer, options, readOnly);
     } catch (error) {
       db.close();
       throw error;
     }
   }
 
+  /**
+   * Closes cleanly. Leaving WAL mode first folds the WAL into the main file and leaves a
+   * database a later start can read even from a read-only folder (SQLite cannot open a WAL
+   * database read-only without its -shm file); the next read-write start turns WAL on again.
+   */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    if (!this.readOnly) {
+      try {
+        this.db.pragma('journal_mode = DELETE');
+      } catch {
+        // A full or failing disk: the WAL stays, and SQLite recovers from it on the next start.
+      }
+    }
+    this.db.close();
   }
 
   get terminalKey(): Uint8Array {
@@ -132,6 +163,7 @@ export class Vse {
       trustList: list === undefined ? null : { version: list.value.version, nextUpdate: list.value.nextUpdate, refreshedAt: this.trust.refreshedAt ?? 0 },
       policy: this.policy,
       testMode: this.testMode,
+      readOnly: this.readOnly,
       now: this.clock(),
     };
   }

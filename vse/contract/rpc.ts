@@ -159,6 +159,8 @@ export const VSE_METHODS = {
       trustList: z.strictObject({ version: safeUint, nextUpdate: time, refreshedAt: time }).nullable(),
       policy: riskPolicy,
       testMode: z.boolean(),
+      /** The data folder could not be written when the VSE started: queries work, writes are refused. */
+      readOnly: z.boolean(),
       now: time,
     }),
   },

@@ -10,7 +10,8 @@ function sqliteCode(error: unknown): string | undefined {
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
 
-function writable(dir: string): boolean {
+/** Whether this process may write in `dir` (false on a read-only mount, even for root). */
+export function writable(dir: string): boolean {
   try {
     accessSync(dir, constants.W_OK);
     return true;
