@@ -35,6 +35,8 @@ export interface VseOptions {
 
 /** Unpaid requests are kept a day past expiry (a late scan still gets REQUEST_EXPIRED), then dropped. */
 const REQUEST_RETENTION_SECONDS = 86_400;
+const AUTOCHECKPOINT_PAGES = 10_000;
+const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Opens the store read-write, or read-only when the data folder cannot be written (a disk
@@ -121,7 +123,13 @@ export class Vse {
       const now = options.clock();
       const signer = readOnly ? loadTerminalKey(db) : terminalKeyOf(db, options.testMode, now);
       if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and holds no VSE database yet');
-      if (!readOnly) db.prepare('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
+      if (!readOnly) {
+        db.prepare('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
+        // Checkpoints belong in idle time (checkpointWhenIdle), not inside a cashier's commit:
+        // SQLite checkpoints by itself only once the WAL reaches ~40 MB, and trims it after.
+        db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+        db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      }
       return new Vse(db, signer, options, readOnly);
     } catch (error) {
       db.close();
@@ -144,6 +152,20 @@ export class Vse {
       }
     }
     this.db.close();
+  }
+
+  /**
+   * Copies the WAL back into the database file while nobody waits (the RPC server calls this
+   * after a quiet moment). PASSIVE: it never blocks and never fails a payment; a disk error
+   * here is left for the next write to report.
+   */
+  checkpointWhenIdle(): void {
+    if (this.readOnly || !this.db.open) return;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // see above
+    }
   }
 
   get terminalKey(): Uint8Array {

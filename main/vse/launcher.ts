@@ -6,6 +6,7 @@
  * and `on('exit')` map one to one), which is why nothing here imports electron.
  */
 import { fork } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
@@ -47,6 +48,8 @@ export function permissionFlags(dataDir: string): string[] {
 export function forkLauncher(options: ForkLauncherOptions): VseLauncher {
   const dataDir = resolve(options.dataDir);
   return () => {
+    // The host owns the folder; the VSE may only write inside it. Owner-only, like the key file.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const child = fork(VSE_ENTRY, options.testMode ? ['--test-mode'] : [], {
       execArgv: options.permission === false ? [] : permissionFlags(dataDir),
       serialization: 'advanced', // structured clone, as Electron's parentPort: bytes cross as bytes

@@ -1,60 +1,28 @@
 /**
- * Test support for the VSE: a scheme (root, issuers, trust list), a real VSE process under
- * the permission model in a fresh data folder, enrolment the way `kassa enroll` will do it
- * (the VSE's public key certified by the scheme's terminal issuer), and wallets that pay the
- * VSE's own `KR1:` requests.
+ * Test support for the VSE: a real VSE process under the permission model in a fresh data
+ * folder, enrolled the way `kassa enroll` will do it (the VSE's own public key certified by
+ * the scheme's terminal issuer), or the VSE object in-process with a clock the test moves.
+ * The scheme and wallets come from sim/fixtures/terminal-world.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { bundleText, PREFIX, signObject, SIGNED, verifyTrustList, type Iou, type VerifiedTrustList, type WalletCertificate, type TerminalCertificate } from '../../protocol/index.ts';
-import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
 import type { RiskPolicyOverrides, VseEvent, VseParams } from '../../vse/contract/rpc.ts';
 import { Vse } from '../../vse/vse.ts';
-import { Scheme } from '../../sim/scheme/scheme.ts';
-import { FRESH_COUNTER, payRequest, type WalletCounter, type WalletReservation } from '../../sim/wallet/wallet.ts';
 import { forkLauncher } from '../../main/vse/launcher.ts';
 import { VseSupervisor, type VseSupervisorOptions } from '../../main/vse/supervisor.ts';
+import { terminalCertificateFor, type TestScheme, type TestWallet } from '../../sim/fixtures/terminal-world.ts';
 
-export const DAY = 86_400;
-export const nowSeconds = () => Math.floor(Date.now() / 1000);
+export * from '../../sim/fixtures/terminal-world.ts';
 
 /** Caps high enough that policy never gets in a test's way unless the test is about policy. */
 export const GENEROUS_POLICY: RiskPolicyOverrides = {
   defaultLimits: { maxPaymentAmount: 1e12, maxUnsettledTotal: 1e15, maxUnsettledPerReservation: 1e15 },
 };
 
-export interface TestScheme {
-  scheme: Scheme;
-  now: number;
-  trustListCose: Uint8Array;
-  trustList: VerifiedTrustList;
-}
-
-export function testScheme(now = nowSeconds()): TestScheme {
-  const scheme = Scheme.generate(now);
-  const trustListCose = scheme.trustList(1, now);
-  const verified = verifyTrustList(trustListCose, [scheme.root.publicKey], nodeVerify);
-  if (!verified.ok) throw new Error(verified.detail);
-  return { scheme, now, trustListCose, trustList: verified.trustList };
-}
-
 export function tempDataDir(prefix = 'kassa-vse-'): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-export function terminalCertificateFor(world: TestScheme, terminalKey: Uint8Array, terminalId = 'TERM-0000042'): Uint8Array {
-  const certificate: TerminalCertificate = {
-    merchantId: 'MERCH-000042',
-    terminalId,
-    terminalKey,
-    merchantName: 'Stadsbageriet på Gamla stan AB',
-    notBefore: world.now - DAY,
-    notAfter: world.now + 365 * DAY,
-  };
-  return world.scheme.certifyTerminal(certificate);
 }
 
 export interface StartOptions {
@@ -91,51 +59,6 @@ export async function startEnrolledVse(world: TestScheme, options: StartOptions)
     await vse.call('installTerminalCertificate', { certificate: terminalCertificateFor(world, init.terminalKey) });
   }
   return vse;
-}
-
-/** A payer with one reservation, keeping its own counter. */
-export class TestWallet {
-  readonly reservation: WalletReservation;
-  readonly certificate: WalletCertificate;
-  counter: WalletCounter = FRESH_COUNTER;
-  private readonly world: TestScheme;
-
-  constructor(world: TestScheme, reservedAmount = 1e12) {
-    this.world = world;
-    const signer = nodeSigner(generateP256PrivateKey());
-    this.certificate = {
-      reservationId: new Uint8Array(randomBytes(16)),
-      walletKey: signer.publicKey,
-      currency: 'SEK',
-      reservedAmount,
-      notBefore: world.now - DAY,
-      notAfter: world.now + 30 * DAY,
-    };
-    this.reservation = { certificate: world.scheme.certifyWallet(this.certificate), signer };
-  }
-
-  /** A `KP1:` text with an IOU of this reservation built by hand (no request needed). */
-  iouText(iou: Partial<Iou> & { payee?: string }): string {
-    const full: Iou = {
-      reservationId: this.certificate.reservationId,
-      seq: 1,
-      spentBefore: 0,
-      currency: 'SEK',
-      amount: 1_000,
-      payee: 'TERM-0000042',
-      created: this.world.now,
-      ...iou,
-    };
-    return bundleText(PREFIX.payment, [this.reservation.certificate, signObject(SIGNED.iou, full, this.reservation.signer)]);
-  }
-
-  /** Pays a `KR1:` text and moves the counter on; throws if the wallet refuses. */
-  pay(requestText: string, now = nowSeconds()): string {
-    const paid = payRequest(requestText, this.reservation, this.counter, { trustList: this.world.trustList, now, verify: nodeVerify });
-    if (!paid.ok) throw new Error(`wallet refused: ${paid.refusal} ${paid.detail}`);
-    this.counter = paid.counter;
-    return paid.text;
-  }
 }
 
 export async function requestAndPay(vse: VseSupervisor, wallet: TestWallet, amount = 1_000): Promise<string> {

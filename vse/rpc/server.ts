@@ -15,6 +15,8 @@ import { storageError } from '../store/storage-errors.ts';
 import { Vse } from '../vse.ts';
 import type { VsePort } from './port.ts';
 
+const IDLE_CHECKPOINT_MS = 250;
+
 export interface RpcServerOptions {
   /** Started with --test-mode: the test clock and probes are available. */
   testMode: boolean;
@@ -43,6 +45,7 @@ export class RpcServer {
   private readonly options: RpcServerOptions;
   private vse: Vse | undefined;
   private clockOffset = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(port: VsePort, options: RpcServerOptions) {
     this.port = port;
@@ -62,6 +65,7 @@ export class RpcServer {
       return;
     }
     const { id, method, params } = envelope.data;
+    this.scheduleCheckpoint();
     let result: unknown;
     try {
       result = this.run(method, params);
@@ -76,7 +80,15 @@ export class RpcServer {
     this.port.send({ kind: 'response', id, ok: true, result });
   }
 
+  /** A WAL checkpoint once no request has come for IDLE_CHECKPOINT_MS. */
+  private scheduleCheckpoint(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.vse?.checkpointWhenIdle(), IDLE_CHECKPOINT_MS);
+    this.idleTimer.unref();
+  }
+
   close(): void {
+    clearTimeout(this.idleTimer);
     this.vse?.close();
     this.vse = undefined;
   }
