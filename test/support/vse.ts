@@ -11,7 +11,7 @@ import type { RiskPolicyOverrides, VseEvent, VseParams } from '../../vse/contrac
 import { Vse } from '../../vse/vse.ts';
 import { forkLauncher } from '../../main/vse/launcher.ts';
 import { VseSupervisor, type VseSupervisorOptions } from '../../main/vse/supervisor.ts';
-import { terminalCertificateFor, type TestScheme, type TestWallet } from '../../sim/fixtures/terminal-world.ts';
+import { terminalCertificateFor, testScheme, type TestScheme, type TestWallet } from '../../sim/fixtures/terminal-world.ts';
 
 export * from '../../sim/fixtures/terminal-world.ts';
 
@@ -102,4 +102,18 @@ export function openInProcess(world: TestScheme, dataDir: string, policy: RiskPo
 export function enrollInProcess(world: TestScheme, vse: Vse, terminalId = 'TERM-0000042'): void {
   vse.installTrustList({ trustList: world.trustListCose });
   vse.installTerminalCertificate({ certificate: terminalCertificateFor(world, vse.terminalKey, terminalId) });
+}
+
+/** A fresh data folder with an enrolled in-process VSE; `dispose` closes and removes it. */
+export function freshEnrolledVse(): { world: TestScheme; data: { dir: string; remove: () => void }; t: InProcessVse } {
+  const world = testScheme();
+  const data = tempDataDir();
+  const t = openInProcess(world, data.dir);
+  enrollInProcess(world, t.vse);
+  return { world, data, t };
+}
+
+export function dispose(t: InProcessVse, data: { remove: () => void }): void {
+  t.vse.close();
+  data.remove();
 }

@@ -7,22 +7,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../protocol/index.ts';
 import type { AcceptOutcome } from '../contract/rpc.ts';
 import { DEFAULT_POLICY } from '../policy/policy.ts';
-import { enrollInProcess, openInProcess, tempDataDir, testScheme, TestWallet, type InProcessVse, type TestScheme } from '../../test/support/vse.ts';
+import { dispose, freshEnrolledVse, openInProcess, tempDataDir, testScheme, TestWallet, type InProcessVse, type TestScheme } from '../../test/support/vse.ts';
 
 let world: TestScheme;
 let data: { dir: string; remove: () => void };
 let t: InProcessVse;
 
 beforeEach(() => {
-  world = testScheme();
-  data = tempDataDir();
-  t = openInProcess(world, data.dir);
-  enrollInProcess(world, t.vse);
+  ({ world, data, t } = freshEnrolledVse());
 });
-afterEach(() => {
-  t.vse.close();
-  data.remove();
-});
+afterEach(() => dispose(t, data));
 
 const accept = (text: string) => t.vse.accept({ text, context: { channel: 'test' } });
 const request = (amount = 1_000, ttlSeconds = 120) => t.vse.createPaymentRequest({ amount, currency: 'SEK', ttlSeconds });

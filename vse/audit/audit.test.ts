@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { nodeVerify } from '../crypto/node-es256.ts';
 import { checkAuditExport, decodeAuditExport, encodeAuditExport } from './export.ts';
 import { CHECKPOINT_INTERVAL } from './audit-log.ts';
-import { enrollInProcess, openInProcess, tempDataDir, terminalCertificateFor, testScheme, TestWallet, type InProcessVse, type TestScheme } from '../../test/support/vse.ts';
+import { dispose, freshEnrolledVse, terminalCertificateFor, TestWallet, type InProcessVse, type TestScheme } from '../../test/support/vse.ts';
 
 let world: TestScheme;
 let data: { dir: string; remove: () => void };
@@ -23,16 +23,10 @@ function acceptSome(n: number): void {
 }
 
 beforeEach(() => {
-  world = testScheme();
-  data = tempDataDir();
-  t = openInProcess(world, data.dir);
-  enrollInProcess(world, t.vse);
+  ({ world, data, t } = freshEnrolledVse());
   acceptSome(CHECKPOINT_INTERVAL + 10);
 });
-afterEach(() => {
-  t.vse.close();
-  data.remove();
-});
+afterEach(() => dispose(t, data));
 
 const db = () => t.vse.db;
 

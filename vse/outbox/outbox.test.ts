@@ -2,22 +2,16 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { decodePaymentBundle, iouIdOf, openSigned, SIGNED, toHex, verifyProfileSign1 } from '../../protocol/index.ts';
 import { nodeVerify } from '../crypto/node-es256.ts';
-import { enrollInProcess, openInProcess, tempDataDir, testScheme, TestWallet, type InProcessVse, type TestScheme } from '../../test/support/vse.ts';
+import { dispose, freshEnrolledVse, TestWallet, type InProcessVse, type TestScheme } from '../../test/support/vse.ts';
 
 let world: TestScheme;
 let data: { dir: string; remove: () => void };
 let t: InProcessVse;
 
 beforeEach(() => {
-  world = testScheme();
-  data = tempDataDir();
-  t = openInProcess(world, data.dir);
-  enrollInProcess(world, t.vse);
+  ({ world, data, t } = freshEnrolledVse());
 });
-afterEach(() => {
-  t.vse.close();
-  data.remove();
-});
+afterEach(() => dispose(t, data));
 
 function acceptSome(n: number, amount = 1_000): string[] {
   const ids: string[] = [];
