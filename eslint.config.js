@@ -12,7 +12,7 @@ const NODE_ONLY_PACKAGES = ['better-sqlite3-multiple-ciphers', 'serialport', '@s
 const NETWORK_MODULES = ['net', 'http', 'https', 'http2', 'dgram', 'tls', 'dns', 'undici', 'ws'].flatMap((m) =>
   m === 'undici' || m === 'ws' ? [m] : [m, `node:${m}`],
 );
-const TESTS = ['**/*.test.ts', '**/*.test.tsx', 'test/**'];
+const TESTS = ['**/*.test.ts', '**/*.test.tsx', 'test/**', '**/test/**'];
 
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 

@@ -7,6 +7,9 @@ import type { Benchmark } from './figures.ts';
 /** Every benchmark, loaded only when it runs. */
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'qr-size': async () => (await import('./qr-size.ts')).benchmark,
+  'scan-serial': async () => (await import('./scan-serial.ts')).benchmark,
+  'vse-accept': async () => (await import('./vse-accept.ts')).benchmark,
+  'vse-scale': async () => (await import('./vse-scale.ts')).benchmark,
 };
 
 const args = process.argv.slice(2);

@@ -68,6 +68,20 @@ export class LineFramer {
     return events;
   }
 
+  /** Drops a half-received scan (the port went away mid-scan); returns how many bytes. */
+  reset(): number {
+    const dropped = this.buffer.length + this.discarding;
+    this.buffer = [];
+    this.discarding = 0;
+    this.previous = -1;
+    return dropped;
+  }
+
+  /** Bytes held for the scan in progress. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
   private endsScan(byte: number): boolean {
     switch (this.suffix) {
       case 'CR':

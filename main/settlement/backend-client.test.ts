@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeObject, MEDIA_TYPE, PROBLEM_TYPE, settlementResponse } from '../../protocol/index.ts';
 import { TestTerminal } from '../../sim/fixtures/terminal.ts';
-import { enrollTerminal, reserveTestWallet, startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
+import { enrollTerminal, reserveAtBackend, startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
 import { generateP256PrivateKey, nodeSigner } from '../../vse/crypto/node-es256.ts';
 import { BackendClient, type BackendResult } from './backend-client.ts';
 
@@ -60,7 +60,7 @@ async function freePort(): Promise<number> {
 describe('BackendClient', () => {
   it('enrolls, reserves and settles against the real backend, checking each answer against the question', async () => {
     const terminal = await enrollTerminal(fx, 'TERM-C', 'M-C');
-    const wallet = await reserveTestWallet(fx.client, 'alice', 5_000);
+    const wallet = await reserveAtBackend(fx.client, 'alice', 5_000);
     const batch = terminal.batch([wallet.pay(terminal, 1_234)]);
     const settled = await fx.client.settle(randomUUID(), batch);
     expect(settled.ok && settled.value.results.map((r) => r.status)).toEqual([1]);

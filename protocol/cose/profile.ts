@@ -34,6 +34,7 @@ export function decodeProfileSign1(bytes: Uint8Array, kidRule: KidRule, path = '
  */
 export function profileSign1FromValue(value: CborValue, kidRule: KidRule, path = ''): ProfileSign1 {
   const message = coseSign1FromValue(value, { requireTag: true }, path);
+  if (message.unprotectedHeader.size !== 0) throw new MalformedError('unprotected header must be empty', path);
   if (message.protectedBytes.length === 0) throw new MalformedError('protected header is empty', path);
   // The protected header's own bytes must be deterministic too: they are signed as carried.
   const header = decodeStrict(message.protectedBytes, path);
@@ -51,7 +52,6 @@ export function profileSign1FromValue(value: CborValue, kidRule: KidRule, path =
     throw new MalformedError(`protected header parameter ${String(label)} is not allowed here`, path);
   }
   if (kidRule === 'required' && kid === undefined) throw new MalformedError('protected header must carry a kid', path);
-  if (message.unprotectedHeader.size !== 0) throw new MalformedError('unprotected header must be empty', path);
   if (message.payload === null) throw new MalformedError('payload must not be detached', path);
   if (message.signature.length !== SIGNATURE_LENGTH) throw new MalformedError(`signature must be ${SIGNATURE_LENGTH} bytes`, path);
   return {

@@ -33,7 +33,7 @@ import {
 } from '../../protocol/index.ts';
 import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
 import { bundleBytesOf, TestTerminal } from '../fixtures/terminal.ts';
-import { TestWallet } from '../../test/support/backend.ts';
+import { ReservedWallet } from '../../test/support/backend.ts';
 import { ReferenceBackend } from './backend.ts';
 import type { Clock } from './clock.ts';
 
@@ -77,11 +77,11 @@ function enrolled(terminalId: string, merchantId = 'M-1'): TestTerminal {
   return terminal;
 }
 
-function reserved(account: string, amount: number): TestWallet {
+function reserved(account: string, amount: number): ReservedWallet {
   const signer = nodeSigner(generateP256PrivateKey());
   const answer = backend.reserve(encodeObject(reservationRequest, { account, walletKey: signer.publicKey, currency: 'SEK', amount }));
   if (!answer.ok) throw new Error(answer.problem.detail);
-  return new TestWallet({ certificate: answer.value.certificate, signer }, () => clock.now());
+  return new ReservedWallet({ certificate: answer.value.certificate, signer }, () => clock.now());
 }
 
 function settle(terminal: TestTerminal, bundles: Uint8Array[], key: string = randomUUID()): SettlementResponse {

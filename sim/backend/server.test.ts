@@ -25,7 +25,7 @@ import {
 } from '../../protocol/index.ts';
 import { main } from '../../main/cli/kassa.ts';
 import { nodeVerify } from '../../vse/crypto/node-es256.ts';
-import { enrollTerminal, reserveTestWallet, startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
+import { enrollTerminal, reserveAtBackend, startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
 import type { TestTerminal } from '../fixtures/terminal.ts';
 import { startBackendProcess } from './process.ts';
 
@@ -69,7 +69,7 @@ describe('kassa backend, a real process', () => {
   });
 
   it('runs Reserve → Pay → Settle end to end and keeps the books balanced', async () => {
-    const wallet = await reserveTestWallet(fx.client, 'alice', 50_000);
+    const wallet = await reserveAtBackend(fx.client, 'alice', 50_000);
     const answer = await settled(terminalA, [wallet.pay(terminalA, 12_900), wallet.pay(terminalA, 4_550)]);
     expect(statuses(answer)).toEqual([
       [SETTLEMENT_STATUS.SETTLED, null],
@@ -82,7 +82,7 @@ describe('kassa backend, a real process', () => {
   });
 
   it('answers a retried POST from its store and moves no money twice; 422 for the same key with another body', async () => {
-    const wallet = await reserveTestWallet(fx.client, 'alice', 50_000);
+    const wallet = await reserveAtBackend(fx.client, 'alice', 50_000);
     const key = randomUUID();
     const batch = terminalA.batch([wallet.pay(terminalA, 1_000), wallet.pay(terminalA, 2_000)]);
     const first = await fx.client.settle(key, batch);
@@ -101,7 +101,7 @@ describe('kassa backend, a real process', () => {
   });
 
   it('double spend across two terminals the reservation cannot cover: first paid, the other DOUBLE_SPEND, both kept', async () => {
-    const wallet = await reserveTestWallet(fx.client, 'alice', 10_000);
+    const wallet = await reserveAtBackend(fx.client, 'alice', 10_000);
     const before = wallet.counter;
     const atA = wallet.pay(terminalA, 8_000);
     const atB = wallet.pay(terminalB, 8_000, { reuse: before });
@@ -118,7 +118,7 @@ describe('kassa backend, a real process', () => {
   });
 
   it('double spend across two terminals the reservation covers: both paid, the second with reason conflict, evidence kept', async () => {
-    const wallet = await reserveTestWallet(fx.client, 'alice', 10_000);
+    const wallet = await reserveAtBackend(fx.client, 'alice', 10_000);
     const before = wallet.counter;
     const atA = wallet.pay(terminalA, 3_000);
     const atB = wallet.pay(terminalB, 3_000, { reuse: before });
@@ -156,7 +156,7 @@ describe('kassa backend, a real process', () => {
   });
 
   it('survives fast-check garbage on every endpoint, answering 4xx problem documents, and still works after', async () => {
-    const wallet = await reserveTestWallet(fx.client, 'alice', 10_000);
+    const wallet = await reserveAtBackend(fx.client, 'alice', 10_000);
     const validBatch = terminalA.batch([wallet.pay(terminalA, 100)]);
     const validEnrollment = encodeObject(enrollmentRequest, terminalA.enrollmentRequest('no-such-token'));
     const validReservation = encodeObject(reservationRequest, { account: 'nobody', walletKey: terminalA.signer.publicKey, currency: 'SEK', amount: 1 });
@@ -242,7 +242,7 @@ describe('kassa backend over time and across restarts', () => {
     try {
       await timed.admin.createAccount('dora', 'SEK', 10_000);
       const terminal = await enrollTerminal(timed, 'TERM-T', 'M-T');
-      const wallet = await reserveTestWallet(timed.client, 'dora', 6_000);
+      const wallet = await reserveAtBackend(timed.client, 'dora', 6_000);
       const inTime = wallet.pay(terminal, 1_000);
       const tooLate = wallet.pay(terminal, 2_000);
       await timed.admin.advanceClock(3_600 + 7_000); // past expiry, inside the grace period
@@ -268,7 +268,7 @@ describe('kassa backend over time and across restarts', () => {
     try {
       await first.admin.createAccount('erik', 'SEK', 10_000);
       const terminal = await enrollTerminal(first, 'TERM-R', 'M-R');
-      const wallet = await reserveTestWallet(first.client, 'erik', 5_000);
+      const wallet = await reserveAtBackend(first.client, 'erik', 5_000);
       const key = randomUUID();
       const batch = terminal.batch([wallet.pay(terminal, 1_500)]);
       const before = await first.client.settle(key, batch);

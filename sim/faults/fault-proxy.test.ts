@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SETTLEMENT_STATUS, toHex } from '../../protocol/index.ts';
 import { BackendClient, type BackendResult, type SettlementAnswer } from '../../main/settlement/backend-client.ts';
-import { enrollTerminal, reserveTestWallet, startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
+import { enrollTerminal, reserveAtBackend, startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
 import type { TestTerminal } from '../fixtures/terminal.ts';
 import { AdminClient } from '../backend/admin-client.ts';
 import { startBackendProcess } from '../backend/process.ts';
@@ -37,7 +37,7 @@ afterAll(async () => {
 const always = (fault: Fault) => () => fault;
 
 async function oneSettlement(amount = 1_000) {
-  const wallet = await reserveTestWallet(fx.client, 'alice', 10 * amount);
+  const wallet = await reserveAtBackend(fx.client, 'alice', 10 * amount);
   return { wallet, key: randomUUID(), batch: terminal.batch([wallet.pay(terminal, amount)]) };
 }
 
@@ -150,7 +150,7 @@ describe('FaultProxy in front of the real backend', () => {
     try {
       await own.admin.createAccount('bob', 'SEK', 100_000);
       const ownTerminal = await enrollTerminal(own, 'TERM-K', 'M-K');
-      const wallet = await reserveTestWallet(own.client, 'bob', 10_000);
+      const wallet = await reserveAtBackend(own.client, 'bob', 10_000);
       const through = new BackendClient({ baseUrl: ownProxy.url, timeoutMs: 3_000 });
       const key = randomUUID();
       const batch = ownTerminal.batch([wallet.pay(ownTerminal, 700)]);
@@ -177,7 +177,7 @@ describe('FaultProxy in front of the real backend', () => {
   it('over many random fault rounds, every IOU is settled exactly once once the client retries each batch to an answer', async () => {
     const seed = 20_251_124;
     proxy.setPlan(randomFaults({ seed, rates: { drop: 0.1, reset: 0.05, 'reset-mid-response': 0.15, status: 0.15, garbage: 0.05, delay: 0.1 }, maxDelayMs: 30 }));
-    const wallet = await reserveTestWallet(fx.client, 'alice', 10_000_000);
+    const wallet = await reserveAtBackend(fx.client, 'alice', 10_000_000);
     const injected = () => Object.entries(proxy.counts).reduce((sum, [kind, n]) => (kind === 'pass' ? sum : sum + n), 0);
     const faultsBefore = injected();
     const expectedIous: string[] = [];

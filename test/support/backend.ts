@@ -57,8 +57,8 @@ export async function enrollTerminal(fixture: Pick<BackendFixture, 'client' | 'a
   return terminal;
 }
 
-/** A payer's wallet in memory: one reservation, its counter, and payments to test terminals. */
-export class TestWallet {
+/** A payer's wallet in memory whose reservation the backend made: its counter, and payments to test terminals. */
+export class ReservedWallet {
   counter: WalletCounter = FRESH_COUNTER;
   readonly reservation: WalletReservation;
   private readonly clock: () => number;
@@ -89,9 +89,9 @@ export class TestWallet {
   }
 }
 
-export async function reserveTestWallet(client: BackendClient, account: string, amount: number): Promise<TestWallet> {
+export async function reserveAtBackend(client: BackendClient, account: string, amount: number): Promise<ReservedWallet> {
   const signer = nodeSigner(generateP256PrivateKey());
   const answer = await client.reserve({ account, walletKey: signer.publicKey, currency: 'SEK', amount });
   if (!answer.ok) throw new Error(`reservation failed: ${answer.error.detail}`);
-  return new TestWallet({ certificate: answer.value.certificate, signer });
+  return new ReservedWallet({ certificate: answer.value.certificate, signer });
 }

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 
 export type SqliteDatabase = Database.Database;
+export type SqliteStatement = Database.Statement;
 
 export const DATABASE_KEY_LENGTH = 32;
 

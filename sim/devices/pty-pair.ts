@@ -1,0 +1,95 @@
+/**
+ * A `socat` pseudo-terminal pair: two linked serial ports with stable symlink paths, one for
+ * the driver under test (`hostPath`) and one for the emulated device (`devicePath`).
+ * `unplug()` ends socat, which removes both ptys and links exactly like a USB device
+ * vanishing; `plug()` starts a new pair behind the same paths.
+ *
+ * (socat keeps running when one side merely closes its pty on this kernel, so unplugging
+ * ends the process rather than waiting for it to notice.)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface PtyPairOptions {
+  /** Folder for the two links; a fresh temporary one when omitted. */
+  dir?: string;
+  /** Link names. */
+  hostName?: string;
+  deviceName?: string;
+}
+
+export class PtyPair {
+  readonly hostPath: string;
+  readonly devicePath: string;
+  private readonly dir: string;
+  private readonly ownsDir: boolean;
+  private socat: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+
+  private constructor(dir: string, ownsDir: boolean, hostName: string, deviceName: string) {
+    this.dir = dir;
+    this.ownsDir = ownsDir;
+    this.hostPath = join(dir, hostName);
+    this.devicePath = join(dir, deviceName);
+  }
+
+  /** Creates the pair and waits until both links exist. */
+  static async open(options: PtyPairOptions = {}): Promise<PtyPair> {
+    const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'kassa-pty-')));
+    const pair = new PtyPair(dir, options.dir === undefined, options.hostName ?? 'host', options.deviceName ?? 'device');
+    await pair.plug();
+    return pair;
+  }
+
+  get plugged(): boolean {
+    return this.socat !== undefined;
+  }
+
+  /** Starts socat (again) behind the same link paths. */
+  async plug(timeoutMs = 10_000): Promise<void> {
+    if (this.socat) return;
+    const socat = spawn('socat', [`pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    socat.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    this.socat = socat;
+    this.exited = new Promise((resolve) => socat.once('exit', () => resolve()));
+    const spawnError = new Promise<never>((_, reject) => socat.once('error', (error) => reject(new Error(`cannot start socat (is it installed?): ${error.message}`))));
+    const deadline = Date.now() + timeoutMs;
+    const ready = (async () => {
+      while (!((await exists(this.hostPath)) && (await exists(this.devicePath)))) {
+        if (socat.exitCode !== null) throw new Error(`socat exited with ${socat.exitCode}: ${stderr.trim()}`);
+        if (Date.now() > deadline) throw new Error(`socat did not create ${this.hostPath} and ${this.devicePath} within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    await Promise.race([ready, spawnError]);
+  }
+
+  /** Ends socat: both ptys and their links disappear, as when a USB cable is pulled. */
+  async unplug(): Promise<void> {
+    const socat = this.socat;
+    if (!socat) return;
+    this.socat = undefined;
+    if (socat.exitCode === null) socat.kill('SIGTERM');
+    await this.exited;
+    // socat removes its links on SIGTERM; make sure, so that "absent" really means absent.
+    await rm(this.hostPath, { force: true });
+    await rm(this.devicePath, { force: true });
+  }
+
+  async close(): Promise<void> {
+    await this.unplug();
+    if (this.ownsDir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Waiting in tests that drive real ports and processes: for a condition or an event, with
+ * generous deadlines (the machine is shared and loaded), never a fixed sleep as an assertion.
+ */
+import type { EventMap, EventSource, SourceOf } from '../../hardware/core/emitter.ts';
+
+export const PATIENCE_MS = 15_000;
+
+/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
+export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = PATIENCE_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Records every emission of `event` from `source`. */
+export function record<E extends EventMap, K extends keyof E>(source: SourceOf<E>, event: K): E[K][0][] {
+  const seen: E[K][0][] = [];
+  (source as EventSource<E>).on(event, (...args) => void seen.push(args[0]));
+  return seen;
+}
+
+/** Waits until `list` holds at least `count` entries and returns them. */
+export async function waitForCount<T>(what: string, list: T[], count: number, timeoutMs = PATIENCE_MS): Promise<T[]> {
+  await waitUntil(`${count} ${what} (have ${list.length})`, () => list.length >= count, timeoutMs);
+  return list;
+}

@@ -1,0 +1,347 @@
+/**
+ * The VSE's RPC contract, declared once: every method's parameter and result schema, the
+ * message envelopes (request id, discriminated unions), the events the VSE pushes and the
+ * typed error codes. The VSE server and the host's client both derive their types from this
+ * module and both validate every message against it.
+ *
+ * Messages travel as structured clones (child_process `serialization: 'advanced'`, Electron's
+ * parentPort), so byte strings cross as Uint8Array (a Buffer on arrival under Node).
+ */
+import * as z from 'zod';
+import { REASON_CODES, type ReasonCode } from '../../protocol/index.ts';
+
+const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
+const fixedBytes = (length: number) => bytes.refine((b) => b.length === length, `expected ${length} bytes`);
+const hex = (byteLength: number) => z.string().regex(new RegExp(`^[0-9a-f]{${byteLength * 2}}$`), `expected ${byteLength} bytes as lower-case hex`);
+/** Unix seconds, UTC. */
+const time = z.int().min(0);
+const safeUint = z.int().min(0);
+const amount = z.int().min(1);
+const currency = z.string().regex(/^[A-Z]{3}$/, 'currency must be 3 upper-case ASCII letters');
+
+export const iouIdHex = hex(32);
+export const batchIdHex = hex(16);
+
+// ---------------------------------------------------------------------------------------------
+// Configuration carried by `init`
+
+/** Caps for one currency, in minor units. */
+export const currencyLimits = z.strictObject({
+  /** Largest single offline payment. */
+  maxPaymentAmount: amount,
+  /** Largest total of accepted, not yet settled payments. */
+  maxUnsettledTotal: amount,
+  /** Largest unsettled total from one reservation (one payer's offline wallet). */
+  maxUnsettledPerReservation: amount,
+});
+
+/** The offline risk policy (check 16 and the request rules of check 12); see docs/vse.md. */
+export const riskPolicy = z.strictObject({
+  /** Caps for currencies listed here ... */
+  limits: z.record(currency, currencyLimits),
+  /** ... and for every other currency. */
+  defaultLimits: currencyLimits,
+  /** Longest time since the last successful trust-list refresh before offline acceptance stops. */
+  maxSecondsSinceTrustListRefresh: z.int().min(60),
+  /** Seconds past a trust list's next_update during which it is still usable (check 3). */
+  trustListGraceSeconds: z.int().min(0),
+  /** Whether an IOU without request_id (the payer showed its QR first) may be accepted. */
+  allowPayerInitiated: z.boolean(),
+  /** Longest lifetime of a payment request. */
+  maxRequestTtlSeconds: z.int().min(1),
+});
+export type RiskPolicy = z.output<typeof riskPolicy>;
+export type CurrencyLimits = z.output<typeof currencyLimits>;
+
+/** The policy a host may send: any field left out keeps its safe default. */
+export const riskPolicyOverrides = riskPolicy.partial();
+export type RiskPolicyOverrides = z.output<typeof riskPolicyOverrides>;
+
+// ---------------------------------------------------------------------------------------------
+// Shared result shapes
+
+export const paymentChannel = z.enum(['qr-scanner', 'camera', 'nfc', 'keyboard', 'test']);
+export type PaymentChannel = z.output<typeof paymentChannel>;
+
+/** Where a payment stands with the backend (OIP/1 §5 statuses once answered). */
+export const settlementState = z.enum(['PENDING', 'SETTLED', 'ALREADY_SETTLED', 'REJECTED', 'DOUBLE_SPEND']);
+export type SettlementState = z.output<typeof settlementState>;
+
+export const paymentSummary = z.strictObject({
+  iouId: iouIdHex,
+  amount,
+  currency,
+  reservationId: z.string(),
+  seq: z.int().min(1),
+  requestId: z.string().nullable(),
+  acceptedAt: time,
+  channel: paymentChannel,
+  settlement: settlementState,
+  settlementReason: z.string().nullable(),
+});
+export type PaymentSummary = z.output<typeof paymentSummary>;
+
+export const currencyTotal = z.strictObject({ currency, count: safeUint, amount: safeUint });
+export type CurrencyTotal = z.output<typeof currencyTotal>;
+
+const rejectionReason = z.custom<ReasonCode>((value) => (REASON_CODES as readonly unknown[]).includes(value), { message: 'expected an OIP/1 reason code' });
+
+export const acceptOutcome = z.discriminatedUnion('outcome', [
+  z.strictObject({
+    outcome: z.literal('accepted'),
+    /** true when this IOU was accepted before: the stored acceptance is returned (check 14). */
+    duplicate: z.boolean(),
+    payment: paymentSummary,
+    /** The signed `KA1:` receipt for the payer. */
+    receipt: z.string(),
+  }),
+  z.strictObject({ outcome: z.literal('rejected'), reason: rejectionReason, detail: z.string() }),
+]);
+export type AcceptOutcome = z.output<typeof acceptOutcome>;
+
+export const settlementBatch = z.strictObject({
+  batchId: batchIdHex,
+  /** The `Idempotency-Key` header of `POST /v1/settlements`; stored before the batch was handed out. */
+  idempotencyKey: z.uuid(),
+  /** The request body: COSE_Sign1 by the terminal key over the settlement batch (OIP/1 §5). */
+  body: bytes,
+  iouIds: z.array(iouIdHex),
+  createdAt: time,
+});
+export type SettlementBatchForm = z.output<typeof settlementBatch>;
+
+export const settlementResultStatus = z.enum(['SETTLED', 'ALREADY_SETTLED', 'REJECTED', 'DOUBLE_SPEND']);
+export const settlementItemResult = z.strictObject({ iouId: iouIdHex, status: settlementResultStatus, reason: z.string().max(256).optional() });
+export type SettlementItemResultForm = z.output<typeof settlementItemResult>;
+
+export const auditProblem = z.strictObject({
+  kind: z.enum(['EDITED', 'MISSING', 'REORDERED', 'BAD_CHECKPOINT', 'UNSIGNED_TAIL', 'WRONG_KEY', 'MALFORMED']),
+  /** The audit sequence number where the problem was found (0 when none applies). */
+  seq: safeUint,
+  detail: z.string(),
+});
+export type AuditProblem = z.output<typeof auditProblem>;
+
+export const auditVerification = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), entries: safeUint, checkpoints: safeUint, headSeq: safeUint }),
+  z.strictObject({ ok: z.literal(false), problem: auditProblem }),
+]);
+export type AuditVerification = z.output<typeof auditVerification>;
+
+// ---------------------------------------------------------------------------------------------
+// Methods: name → parameter schema → result schema
+
+const empty = z.strictObject({});
+
+export const VSE_METHODS = {
+  /** First call after start: the database key, root keys and policy. Only `init` is accepted before it. */
+  init: {
+    params: z.strictObject({
+      dataDir: z.string().min(1),
+      /** 32 random bytes, sealed by the host (safeStorage, 0600 key file or environment). */
+      databaseKey: fixedBytes(32),
+      /** The scheme's root public keys (33-byte compressed points) that sign trust lists. */
+      rootKeys: z.array(fixedBytes(33)).min(1),
+      policy: riskPolicyOverrides.optional(),
+      /**
+       * Test mode only (the VSE started with --test-mode, on a database created in test mode):
+       * seconds added to the VSE's own clock. Refused otherwise.
+       */
+      testClockOffsetSeconds: z.int().optional(),
+    }),
+    result: z.strictObject({ terminalKey: fixedBytes(33), terminalId: z.string().nullable(), testMode: z.boolean(), schemaVersion: safeUint }),
+  },
+  status: {
+    params: empty,
+    result: z.strictObject({
+      terminalKey: fixedBytes(33),
+      certificate: z.strictObject({ terminalId: z.string(), merchantId: z.string(), merchantName: z.string(), notAfter: time }).nullable(),
+      trustList: z.strictObject({ version: safeUint, nextUpdate: time, refreshedAt: time }).nullable(),
+      policy: riskPolicy,
+      testMode: z.boolean(),
+      /** The data folder could not be written when the VSE started: queries work, writes are refused. */
+      readOnly: z.boolean(),
+      now: time,
+    }),
+  },
+  installTrustList: {
+    params: z.strictObject({ trustList: bytes }),
+    result: z.strictObject({ version: safeUint, changed: z.boolean() }),
+  },
+  installTerminalCertificate: {
+    params: z.strictObject({ certificate: bytes }),
+    result: z.strictObject({ terminalId: z.string(), merchantId: z.string(), merchantName: z.string() }),
+  },
+  createPaymentRequest: {
+    params: z.strictObject({ amount, currency, ttlSeconds: z.int().min(1) }),
+    result: z.strictObject({ text: z.string(), requestId: z.string(), created: time, expires: time }),
+  },
+  accept: {
+    params: z.strictObject({ text: z.string().max(4096), context: z.strictObject({ channel: paymentChannel }) }),
+    result: acceptOutcome,
+  },
+  nextBatch: {
+    params: z.strictObject({ max: z.int().min(1).max(1000) }),
+    result: z.strictObject({ batch: settlementBatch.nullable() }),
+  },
+  recordSettlementResult: {
+    params: z.strictObject({ batchId: batchIdHex, results: z.array(settlementItemResult).max(1000) }),
+    result: z.strictObject({
+      /** true when this batch's answer had been recorded before (the call is then a no-op). */
+      alreadyRecorded: z.boolean(),
+      closed: safeUint,
+      issues: safeUint,
+      /** IOUs the answer did not mention: they stay in the outbox. */
+      returnedToOutbox: safeUint,
+    }),
+  },
+  unsettled: {
+    params: empty,
+    result: z.strictObject({ totals: z.array(currencyTotal), openBatch: batchIdHex.nullable() }),
+  },
+  listPayments: {
+    params: z.strictObject({
+      from: time.optional(),
+      to: time.optional(),
+      settlement: settlementState.optional(),
+      /** Resume after this payment (its iouId from the previous page). */
+      after: iouIdHex.optional(),
+      limit: z.int().min(1).max(1000),
+    }),
+    result: z.strictObject({ payments: z.array(paymentSummary) }),
+  },
+  /** Totals and payments accepted in [from, to): the end-of-day list. */
+  dayReport: {
+    params: z.strictObject({ from: time, to: time }),
+    result: z.strictObject({
+      from: time,
+      to: time,
+      totals: z.array(z.strictObject({ currency, settlement: settlementState, count: safeUint, amount: safeUint })),
+      payments: z.array(paymentSummary),
+    }),
+  },
+  /** Payments the backend refused and double spends detected here: kept, never retried blindly. */
+  settlementIssues: {
+    params: empty,
+    result: z.strictObject({
+      refused: z.array(paymentSummary),
+      doubleSpends: z.array(z.strictObject({ iouId: iouIdHex, conflictsWith: iouIdHex, reservationId: z.string(), seq: z.int().min(1), amount, currency, detectedAt: time })),
+    }),
+  },
+  verifyAuditLog: { params: empty, result: auditVerification },
+  /** The audit log as a file (`kassa/audit-export/1`) a third party checks with the terminal certificate. */
+  exportAuditLog: { params: empty, result: z.strictObject({ file: bytes, entries: safeUint }) },
+  /** Closes the database cleanly; the process exits after answering. */
+  shutdown: { params: empty, result: z.strictObject({}) },
+  /** Test mode only: moves the VSE's clock. */
+  testSetClockOffset: { params: z.strictObject({ seconds: z.int() }), result: z.strictObject({ now: time }) },
+  /** Test mode only: tries what the permission model must forbid and reports what happened. */
+  testProbePermissions: {
+    params: z.strictObject({ outsidePath: z.string() }),
+    result: z.strictObject({ fsWriteOutside: z.string(), childProcess: z.string(), worker: z.string() }),
+  },
+} as const;
+
+export type VseMethod = keyof typeof VSE_METHODS;
+export type VseParams<M extends VseMethod> = z.input<(typeof VSE_METHODS)[M]['params']>;
+export type VseResult<M extends VseMethod> = z.output<(typeof VSE_METHODS)[M]['result']>;
+export const VSE_METHOD_NAMES = Object.keys(VSE_METHODS) as VseMethod[];
+
+// ---------------------------------------------------------------------------------------------
+// Typed errors
+
+export const VSE_ERROR_CODES = [
+  // Raised by the VSE
+  'BAD_REQUEST', // the message or its parameters do not match this contract
+  'NOT_INITIALIZED',
+  'ALREADY_INITIALIZED',
+  'WRONG_DATABASE_KEY',
+  'DATABASE_UNAVAILABLE',
+  'TEST_MODE_MISMATCH', // test mode asked of a production VSE or database, or the other way round
+  'TEST_MODE_ONLY',
+  'STORAGE_FULL',
+  'STORAGE_READ_ONLY',
+  'STORAGE_FAILED',
+  'NOT_ENROLLED', // no terminal certificate installed
+  'NO_TRUST_LIST',
+  'TRUST_LIST_INVALID',
+  'TRUST_LIST_ROLLBACK',
+  'CERTIFICATE_INVALID',
+  'CERTIFICATE_KEY_MISMATCH',
+  'REQUEST_REFUSED', // a payment request the policy would refuse (amount cap, lifetime)
+  'UNKNOWN_BATCH',
+  'SETTLEMENT_RESULT_MISMATCH',
+  'INTERNAL',
+  // Raised by the host's client
+  'TIMEOUT',
+  'VSE_CRASHED',
+  'VSE_UNAVAILABLE',
+  'INVALID_RESPONSE',
+] as const;
+export type VseErrorCode = (typeof VSE_ERROR_CODES)[number];
+
+export const vseError = z.strictObject({ code: z.enum(VSE_ERROR_CODES), message: z.string() });
+export type VseErrorValue = z.output<typeof vseError>;
+
+/** A typed error on either side of the port; `toValue()` is what crosses it. */
+export class VseError extends Error {
+  readonly code: VseErrorCode;
+  constructor(code: VseErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VseError';
+    this.code = code;
+  }
+  toValue(): VseErrorValue {
+    return { code: this.code, message: this.message };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events the VSE pushes (no request id)
+
+export const vseEvent = z.discriminatedUnion('name', [
+  z.strictObject({ name: z.literal('payment-accepted'), payment: paymentSummary }),
+  z.strictObject({ name: z.literal('double-spend-detected'), iouId: iouIdHex, conflictsWith: iouIdHex }),
+  z.strictObject({ name: z.literal('outbox-changed'), totals: z.array(currencyTotal) }),
+  z.strictObject({ name: z.literal('settlement-issue'), iouId: iouIdHex, status: z.enum(['REJECTED', 'DOUBLE_SPEND']), reason: z.string().nullable() }),
+  z.strictObject({ name: z.literal('storage-error'), code: z.enum(['STORAGE_FULL', 'STORAGE_READ_ONLY', 'STORAGE_FAILED']), message: z.string() }),
+]);
+export type VseEvent = z.output<typeof vseEvent>;
+
+// ---------------------------------------------------------------------------------------------
+// Envelopes
+
+/** Request ids are chosen by the host; any safe unsigned integer. */
+const requestId = z.int().min(0);
+
+export const requestEnvelope = z.strictObject({ kind: z.literal('request'), id: requestId, method: z.enum(VSE_METHOD_NAMES as [VseMethod, ...VseMethod[]]), params: z.unknown() });
+export type RequestEnvelope = z.output<typeof requestEnvelope>;
+
+export const responseEnvelope = z.discriminatedUnion('ok', [
+  z.strictObject({ kind: z.literal('response'), id: requestId, ok: z.literal(true), result: z.unknown() }),
+  // id is null when the request was too broken to carry one.
+  z.strictObject({ kind: z.literal('response'), id: requestId.nullable(), ok: z.literal(false), error: vseError }),
+]);
+export type ResponseEnvelope = z.output<typeof responseEnvelope>;
+
+export const vseToHostMessage = z.union([
+  responseEnvelope,
+  z.strictObject({ kind: z.literal('event'), event: vseEvent }),
+  /** Sent once when the VSE listens on its port; the host sends `init` after it. */
+  z.strictObject({ kind: z.literal('ready'), pid: z.int() }),
+]);
+export type VseToHostMessage = z.output<typeof vseToHostMessage>;
+
+/** Parses a method's parameters; a mismatch becomes a `BAD_REQUEST` error. */
+export function parseParams<M extends VseMethod>(method: M, params: unknown): z.output<(typeof VSE_METHODS)[M]['params']> {
+  const parsed = VSE_METHODS[method].params.safeParse(params);
+  if (!parsed.success) throw new VseError('BAD_REQUEST', `${method}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data as z.output<(typeof VSE_METHODS)[M]['params']>;
+}
+
+/** Parses a method's result on the host side; a mismatch becomes `INVALID_RESPONSE`. */
+export function parseResult<M extends VseMethod>(method: M, result: unknown): VseResult<M> {
+  const parsed = VSE_METHODS[method].result.safeParse(result);
+  if (!parsed.success) throw new VseError('INVALID_RESPONSE', `${method}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data as VseResult<M>;
+}

@@ -1,0 +1,256 @@
+/**
+ * The Virtual Secure Element as a plain object: opens the encrypted store, loads or creates
+ * the terminal key, and answers every RPC method. No process or port in here (rpc/server.ts
+ * does that), so tests can run the whole pipeline in-process with an injected clock.
+ */
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { bundleText, PREFIX, signObject, SIGNED, toHex, type Es256Signer } from '../protocol/index.ts';
+import { VseError, type RiskPolicyOverrides, type RiskPolicy, type VseEvent, type VseParams, type VseResult } from './contract/rpc.ts';
+import { accept, type Clock } from './accept/accept.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { createTerminalKey, loadTerminalKey } from './keys/terminal-key.ts';
+import { Outbox } from './outbox/outbox.ts';
+import { limitsFor, resolvePolicy } from './policy/policy.ts';
+import { Queries } from './queries.ts';
+import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/database.ts';
+import { migrate, SchemaTooNewError } from './store/migrate.ts';
+import { MIGRATIONS } from './store/migrations/index.ts';
+import { writable } from './store/storage-errors.ts';
+import { paymentStatements, type PaymentStatements } from './store/payments.ts';
+import { TrustStore } from './trust/trust-store.ts';
+
+export const DATABASE_FILE = 'vse.sqlite';
+
+export interface VseOptions {
+  dataDir: string;
+  databaseKey: Uint8Array;
+  rootKeys: readonly Uint8Array[];
+  policy?: RiskPolicyOverrides;
+  /** Whether this VSE runs in test mode; a database remembers the mode it was created in. */
+  testMode: boolean;
+  clock: Clock;
+  emit?: (event: VseEvent) => void;
+}
+
+/** Unpaid requests are kept a day past expiry (a late scan still gets REQUEST_EXPIRED), then dropped. */
+const REQUEST_RETENTION_SECONDS = 86_400;
+const AUTOCHECKPOINT_PAGES = 10_000;
+const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Opens the store read-write, or read-only when the data folder cannot be written (a disk
+ * that came up read-only): then queries and the audit check still work and every write
+ * answers STORAGE_READ_ONLY.
+ */
+function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
+  try {
+    const db = openDatabase({ path: join(options.dataDir, DATABASE_FILE), key: options.databaseKey, readonly });
+    try {
+      if (readonly) {
+        if ((db.pragma('user_version', { simple: true }) as number) !== MIGRATIONS.length) {
+          throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and the database needs migrating first');
+        }
+      } else {
+        migrate(db);
+      }
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
+  } catch (error) {
+    if (error instanceof DatabaseOpenError) {
+      throw new VseError(error.code === 'WRONG_KEY_OR_NOT_A_DATABASE' ? 'WRONG_DATABASE_KEY' : 'DATABASE_UNAVAILABLE', error.message, { cause: error });
+    }
+    if (error instanceof SchemaTooNewError) throw new VseError('DATABASE_UNAVAILABLE', error.message, { cause: error });
+    throw error;
+  }
+}
+
+/** Creates the key on a fresh database, and checks that test and production data never mix. */
+function terminalKeyOf(db: SqliteDatabase, testMode: boolean, now: number): Es256Signer {
+  const stored = db.prepare("SELECT value FROM meta WHERE key = 'test_mode'").pluck().get() as number | undefined;
+  if (stored !== undefined && stored !== (testMode ? 1 : 0)) {
+    throw new VseError('TEST_MODE_MISMATCH', stored ? 'this database was created by a VSE in test mode; a production VSE refuses it' : 'a VSE in test mode refuses a production database');
+  }
+  const existing = loadTerminalKey(db);
+  if (existing !== undefined) return existing;
+  return db.transaction(() => {
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('test_mode', ?)").run(testMode ? 1 : 0);
+    const signer = createTerminalKey(db, now);
+    new AuditLog(db, signer).append('terminal-key-created', { public_key: signer.publicKey, test_mode: testMode ? 1 : 0 }, now);
+    return signer;
+  })();
+}
+
+export class Vse {
+  readonly db: SqliteDatabase;
+  readonly testMode: boolean;
+  readonly policy: RiskPolicy;
+  readonly dataDir: string;
+  /** Opened on a read-only data folder: every write answers STORAGE_READ_ONLY. */
+  readonly readOnly: boolean;
+  private readonly clock: Clock;
+  private readonly emit: (event: VseEvent) => void;
+  private readonly signer: Es256Signer;
+  private readonly statements: PaymentStatements;
+  private readonly audit: AuditLog;
+  private readonly trust: TrustStore;
+  private readonly outbox: Outbox;
+  private readonly queries: Queries;
+
+  private constructor(db: SqliteDatabase, signer: Es256Signer, options: VseOptions, readOnly: boolean) {
+    this.db = db;
+    this.readOnly = readOnly;
+    this.signer = signer;
+    this.dataDir = options.dataDir;
+    this.testMode = options.testMode;
+    this.clock = options.clock;
+    this.emit = options.emit ?? (() => {});
+    this.policy = resolvePolicy(options.policy);
+    this.statements = paymentStatements(db);
+    this.audit = new AuditLog(db, signer);
+    this.trust = new TrustStore(db, options.rootKeys, signer.publicKey, this.audit);
+    this.outbox = new Outbox({ db, statements: this.statements, trust: this.trust, signer, audit: this.audit, clock: this.clock, emit: this.emit });
+    this.queries = new Queries(db);
+  }
+
+  static open(options: VseOptions): Vse {
+    const readOnly = !writable(options.dataDir);
+    const db = openStore(options, readOnly);
+    try {
+      const now = options.clock();
+      const signer = readOnly ? loadTerminalKey(db) : terminalKeyOf(db, options.testMode, now);
+      if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and holds no VSE database yet');
+      if (!readOnly) {
+        db.prepare('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
+        // Checkpoints belong in idle time (checkpointWhenIdle), not inside a cashier's commit:
+        // SQLite checkpoints by itself only once the WAL reaches ~40 MB, and trims it after.
+        db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+        db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      }
+      return new Vse(db, signer, options, readOnly);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Closes cleanly. Leaving WAL mode first folds the WAL into the main file and leaves a
+   * database a later start can read even from a read-only folder (SQLite cannot open a WAL
+   * database read-only without its -shm file); the next read-write start turns WAL on again.
+   */
+  close(): void {
+    if (!this.db.open) return;
+    if (!this.readOnly) {
+      try {
+        this.db.pragma('journal_mode = DELETE');
+      } catch {
+        // A full or failing disk: the WAL stays, and SQLite recovers from it on the next start.
+      }
+    }
+    this.db.close();
+  }
+
+  /**
+   * Copies the WAL back into the database file while nobody waits (the RPC server calls this
+   * after a quiet moment). PASSIVE: it never blocks and never fails a payment; a disk error
+   * here is left for the next write to report.
+   */
+  checkpointWhenIdle(): void {
+    if (this.readOnly || !this.db.open) return;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // see above
+    }
+  }
+
+  get terminalKey(): Uint8Array {
+    return this.signer.publicKey;
+  }
+
+  get terminalId(): string | null {
+    return this.trust.certificate?.value.terminalId ?? null;
+  }
+
+  status(): VseResult<'status'> {
+    const certificate = this.trust.certificate?.value;
+    const list = this.trust.trustList;
+    return {
+      terminalKey: this.signer.publicKey,
+      certificate: certificate === undefined ? null : { terminalId: certificate.terminalId, merchantId: certificate.merchantId, merchantName: certificate.merchantName, notAfter: certificate.notAfter },
+      trustList: list === undefined ? null : { version: list.value.version, nextUpdate: list.value.nextUpdate, refreshedAt: this.trust.refreshedAt ?? 0 },
+      policy: this.policy,
+      testMode: this.testMode,
+      readOnly: this.readOnly,
+      now: this.clock(),
+    };
+  }
+
+  installTrustList({ trustList }: VseParams<'installTrustList'>): VseResult<'installTrustList'> {
+    return this.trust.installTrustList(trustList, this.clock());
+  }
+
+  installTerminalCertificate({ certificate }: VseParams<'installTerminalCertificate'>): VseResult<'installTerminalCertificate'> {
+    const installed = this.trust.installTerminalCertificate(certificate, this.clock());
+    return { terminalId: installed.terminalId, merchantId: installed.merchantId, merchantName: installed.merchantName };
+  }
+
+  createPaymentRequest({ amount, currency, ttlSeconds }: VseParams<'createPaymentRequest'>): VseResult<'createPaymentRequest'> {
+    const certificate = this.trust.certificate;
+    if (certificate === undefined) throw new VseError('NOT_ENROLLED', 'no terminal certificate is installed: a payment request carries it');
+    if (ttlSeconds > this.policy.maxRequestTtlSeconds) throw new VseError('REQUEST_REFUSED', `a request lives at most ${this.policy.maxRequestTtlSeconds} s`);
+    const cap = limitsFor(this.policy, currency).maxPaymentAmount;
+    // A request the terminal would refuse to be paid is refused now, before a payer signs anything.
+    if (amount > cap) throw new VseError('REQUEST_REFUSED', `amount ${amount} is above the offline cap of ${cap} ${currency}`);
+    const created = this.clock();
+    const expires = created + ttlSeconds;
+    const requestId = new Uint8Array(randomBytes(16));
+    const request = signObject(SIGNED.paymentRequest, { requestId, currency, amount, created, expires }, this.signer);
+    this.statements.insertRequest.run(requestId, amount, currency, created, expires);
+    return { text: bundleText(PREFIX.request, [certificate.cose, request]), requestId: toHex(requestId), created, expires };
+  }
+
+  accept({ text, context }: VseParams<'accept'>): VseResult<'accept'> {
+    return accept(
+      { db: this.db, statements: this.statements, trust: this.trust, signer: this.signer, audit: this.audit, policy: this.policy, clock: this.clock, emit: this.emit },
+      text,
+      context.channel,
+    );
+  }
+
+  nextBatch({ max }: VseParams<'nextBatch'>): VseResult<'nextBatch'> {
+    return { batch: this.outbox.nextBatch(max) };
+  }
+
+  recordSettlementResult({ batchId, results }: VseParams<'recordSettlementResult'>): VseResult<'recordSettlementResult'> {
+    return this.outbox.recordSettlementResult(batchId, results);
+  }
+
+  unsettled(): VseResult<'unsettled'> {
+    return { totals: this.queries.unsettledTotals(), openBatch: this.outbox.openBatchId() };
+  }
+
+  listPayments(params: VseParams<'listPayments'>): VseResult<'listPayments'> {
+    return { payments: this.queries.listPayments(params) };
+  }
+
+  dayReport({ from, to }: VseParams<'dayReport'>): VseResult<'dayReport'> {
+    return this.queries.dayReport(from, to);
+  }
+
+  settlementIssues(): VseResult<'settlementIssues'> {
+    return this.queries.settlementIssues();
+  }
+
+  verifyAuditLog(): VseResult<'verifyAuditLog'> {
+    return this.audit.verify();
+  }
+
+  exportAuditLog(): VseResult<'exportAuditLog'> {
+    return this.audit.export(this.trust.certificate?.cose ?? null, this.clock());
+  }
+}
