@@ -14,6 +14,13 @@ export { Tag };
 /** Nested arrays and maps deeper than this are refused: OIP/1 objects are at most 4 deep. */
 const MAX_DEPTH = 16;
 
+/**
+ * cbor2 allocates a fresh output chunk of this many bytes for every encode, including one per
+ * map key while it sorts keys; its 4096-byte default made allocation the largest cost of
+ * verifying a payment (bench: qr-size, verify-bundle-node-crypto-us). OIP/1 items are small.
+ */
+const CHUNK_SIZE = 64;
+
 const STRICT_DECODE = {
   preferMap: true, // integer map keys stay numbers (a plain object would turn them into strings)
   cde: true, // preferred integer/length forms and sorted map keys
@@ -23,6 +30,7 @@ const STRICT_DECODE = {
   rejectUndefined: true,
   ignoreGlobalTags: true, // tags come back as Tag objects; callers accept only the tags they know
   maxDepth: MAX_DEPTH,
+  chunkSize: CHUNK_SIZE,
 } as const;
 
 const LENIENT_DECODE = {
@@ -36,6 +44,7 @@ const DETERMINISTIC_ENCODE = {
   rejectFloats: true,
   rejectUndefined: true,
   ignoreOriginalEncoding: true,
+  chunkSize: CHUNK_SIZE,
 } as const;
 
 /** A CBOR value as this library sees it after decoding. */

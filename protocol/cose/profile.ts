@@ -13,8 +13,8 @@ import { coseSign1FromValue, HEADER, signCoseSign1, toBeSigned, type CoseSign1 }
 export type KidRule = 'required' | 'forbidden';
 
 export interface ProfileSign1 {
-  /** The whole tagged COSE_Sign1 item, deterministic CBOR. */
-  bytes: Uint8Array;
+  /** The whole tagged COSE_Sign1 item, deterministic CBOR (encoded on first use). */
+  readonly bytes: Uint8Array;
   message: CoseSign1;
   kid: Uint8Array | undefined;
   payload: Uint8Array;
@@ -54,8 +54,13 @@ export function profileSign1FromValue(value: CborValue, kidRule: KidRule, path =
   if (kidRule === 'required' && kid === undefined) throw new MalformedError('protected header must carry a kid', path);
   if (message.payload === null) throw new MalformedError('payload must not be detached', path);
   if (message.signature.length !== SIGNATURE_LENGTH) throw new MalformedError(`signature must be ${SIGNATURE_LENGTH} bytes`, path);
+  let bytes: Uint8Array | undefined;
   return {
-    bytes: encodeDeterministic(value),
+    // Verifying a payment never needs an item's own bytes (the bundle's are at hand), and
+    // encoding costs more than anything else in decoding: so only on demand.
+    get bytes() {
+      return (bytes ??= encodeDeterministic(value));
+    },
     message,
     kid,
     payload: message.payload,
