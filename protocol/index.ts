@@ -19,3 +19,4 @@ export { iouIdOf } from './iou-id.ts';
 export { formatAmount, minorUnitDigits } from './money.ts';
 export * from './trust.ts';
 export * from './verify.ts';
+export * from './backend-api.ts';

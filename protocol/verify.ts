@@ -95,10 +95,14 @@ function checkCertificate(
   return { ok: true, issuerKid: kid };
 }
 
-/** Checks 1–11 of §4 on a `KP1:` text or a payment bundle's CBOR bytes. */
-export function verifyPayment(input: string | Uint8Array, context: PaymentContext): PaymentVerification {
+/**
+ * Checks 1–11 of §4 on a `KP1:` text, a payment bundle's CBOR bytes, or a bundle already
+ * decoded by `decodePaymentBundle` (which is check 1: callers that need a field before
+ * verifying, such as the backend's `created`, decode once).
+ */
+export function verifyPayment(input: string | Uint8Array | PaymentBundle, context: PaymentContext): PaymentVerification {
   const verify = context.verify ?? nobleVerify;
-  const decoding = decoded(() => decodePaymentBundle(input)); // 1
+  const decoding = typeof input === 'string' || input instanceof Uint8Array ? decoded(() => decodePaymentBundle(input)) : { ok: true as const, value: input }; // 1
   if (!decoding.ok) return decoding;
   const bundle = decoding.value;
   const { walletCertificate, iou } = bundle;

@@ -52,6 +52,14 @@ export function unixSeconds(name: string, value: string | undefined): number | u
   return Number(value);
 }
 
+/** A whole number (at least `min`) from the option's text, or a usage error. */
+export function wholeNumber(name: string, value: string | undefined, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const number = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, got ${JSON.stringify(value)}`);
+  return number;
+}
+
 /** JSON with byte strings as lower-case hex (OIP/1 §6). */
 export function toJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v), indent);
