@@ -1,5 +1,6 @@
 // The strict decoder accepts exactly the core deterministic encoding (RFC 8949 §4.2.1) and
 // answers everything else with MalformedError — never another error, never a wrong value.
+import { encode as cbor2Encode } from 'cbor2';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeStrict, encodeDeterministic, fromHex, MalformedError, Tag, toHex } from './index.ts';
@@ -59,6 +60,25 @@ describe('decodeStrict', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it("writes maps byte for byte as cbor2's own deterministic encoder does, whatever the keys", () => {
+    const key = fc.oneof(fc.integer({ min: -30, max: 30 }), fc.maxSafeInteger(), fc.string({ maxLength: 6 }), fc.uint8Array({ maxLength: 4 }));
+    const map = fc.array(fc.tuple(key, fc.oneof(fc.integer(), fc.string({ maxLength: 8 }))), { maxLength: 12 }).map((entries) => {
+      const unique = new Map<string, [unknown, unknown]>();
+      for (const [k, v] of entries) unique.set(toHex(cbor2Encode(k)), [k, v]); // distinct encoded keys only
+      return new Map([...unique.values()]);
+    });
+    fc.assert(
+      fc.property(fc.oneof(map, map.map((m) => [m, new Map([[0, m]])])), (value) => {
+        expect(toHex(encodeDeterministic(value))).toBe(toHex(cbor2Encode(value, { cde: true })));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses to encode a map with two keys that encode alike', () => {
+    expect(() => encodeDeterministic(new Map([[Uint8Array.of(1), 1], [Uint8Array.of(1), 2]]))).toThrow(/duplicate map key/);
   });
 
   it('encodes Node Buffers as byte strings, like Uint8Arrays', () => {

@@ -5,7 +5,8 @@
  * cbor2 does the encoding and decoding; this module fixes the options in one place and adds
  * the decode → re-encode → compare-bytes check the spec requires.
  */
-import { decode, encode, Tag } from 'cbor2';
+import { decode, encode, Tag, type RequiredEncodeOptions, type ToCBOR, type Writer } from 'cbor2';
+import { writeLength, writeUnknown } from 'cbor2/encoder';
 import { bytesEqual, plainBytes } from './bytes.ts';
 import { MalformedError } from './errors.ts';
 
@@ -66,14 +67,50 @@ export function encodeDeterministic(value: unknown): Uint8Array {
 
 /**
  * cbor2 picks an encoder by exact constructor, so a Uint8Array subclass (Node's Buffer) would
- * be encoded as a generic object. Byte strings from Node callers are normalised here.
+ * be encoded as a generic object: byte strings from Node callers are normalised here. Maps
+ * become `DeterministicMap`s on the way.
  */
 function withPlainBytes(value: unknown): unknown {
   if (value instanceof Uint8Array) return plainBytes(value);
   if (Array.isArray(value)) return value.map(withPlainBytes);
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [withPlainBytes(k), withPlainBytes(v)]));
+  if (value instanceof Map) return new DeterministicMap([...value].map(([k, v]) => [withPlainBytes(k), withPlainBytes(v)]));
   if (value instanceof Tag) return new Tag(value.tag, withPlainBytes(value.contents));
   return value;
+}
+
+const MAJOR_TYPE_MAP = 5;
+
+/** Encoded forms of the integers −24…23, each a single byte: the map keys OIP/1 uses. */
+const SMALL_INTEGERS = new Map<unknown, Uint8Array>(
+  Array.from({ length: 48 }, (_, i) => [i - 24, Uint8Array.of(i < 24 ? 0x20 + (23 - i) : i - 24)]),
+);
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/**
+ * A map that cbor2 writes in core deterministic order through its `toCBOR` hook. cbor2's own
+ * map encoder runs a complete `encode()` — options merged, buffers allocated — for every key
+ * just to sort the keys, which made map keys the largest cost of checking a payment. Small
+ * integer keys come from a table here; any other key is still encoded by cbor2. The output is
+ * byte for byte cbor2's own (a property test compares them).
+ */
+class DeterministicMap extends Map<unknown, unknown> implements ToCBOR {
+  toCBOR(writer: Writer, options: RequiredEncodeOptions): undefined {
+    const entries = [...this].map(([key, value]) => [SMALL_INTEGERS.get(key) ?? encode(key, options), value] as const);
+    entries.sort(([a], [b]) => compareBytes(a, b));
+    for (let i = 1; i < entries.length; i++) {
+      if (compareBytes(entries[i - 1]![0], entries[i]![0]) === 0) throw new Error('duplicate map key');
+    }
+    writeLength(this, entries.length, MAJOR_TYPE_MAP, writer, options);
+    for (const [key, value] of entries) {
+      writer.write(key);
+      writeUnknown(value, writer, options);
+    }
+    return undefined;
+  }
 }
 
 /**
