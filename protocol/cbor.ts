@@ -85,6 +85,25 @@ const SMALL_INTEGERS = new Map<unknown, Uint8Array>(
   Array.from({ length: 48 }, (_, i) => [i - 24, Uint8Array.of(i < 24 ? 0x20 + (23 - i) : i - 24)]),
 );
 
+/**
+ * Encoded forms of the text keys seen so far (audit-log field names and the like): a handful
+ * of distinct short strings, encoded again for every map otherwise. Bounded, for safety.
+ */
+const TEXT_KEYS = new Map<string, Uint8Array>();
+const TEXT_KEY_LIMIT = 1024;
+
+function keyBytes(key: unknown, options: RequiredEncodeOptions): Uint8Array {
+  const small = SMALL_INTEGERS.get(key);
+  if (small !== undefined) return small;
+  if (typeof key !== 'string' || key.length > 64) return encode(key, options);
+  let bytes = TEXT_KEYS.get(key);
+  if (bytes === undefined) {
+    bytes = encode(key, options);
+    if (TEXT_KEYS.size < TEXT_KEY_LIMIT) TEXT_KEYS.set(key, bytes);
+  }
+  return bytes;
+}
+
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
@@ -94,12 +113,13 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
  * A map that cbor2 writes in core deterministic order through its `toCBOR` hook. cbor2's own
  * map encoder runs a complete `encode()` — options merged, buffers allocated — for every key
  * just to sort the keys, which made map keys the largest cost of checking a payment. Small
- * integer keys come from a table here; any other key is still encoded by cbor2. The output is
- * byte for byte cbor2's own (a property test compares them).
+ * integer keys come from a table here and short text keys from a cache; any other key is
+ * encoded by cbor2 each time. The output is byte for byte cbor2's own (a property test
+ * compares them).
  */
 class DeterministicMap extends Map<unknown, unknown> implements ToCBOR {
   toCBOR(writer: Writer, options: RequiredEncodeOptions): undefined {
-    const entries = [...this].map(([key, value]) => [SMALL_INTEGERS.get(key) ?? encode(key, options), value] as const);
+    const entries = [...this].map(([key, value]) => [keyBytes(key, options), value] as const);
     entries.sort(([a], [b]) => compareBytes(a, b));
     for (let i = 1; i < entries.length; i++) {
       if (compareBytes(entries[i - 1]![0], entries[i]![0]) === 0) throw new Error('duplicate map key');
@@ -125,14 +145,22 @@ export function decodeStrict(bytes: Uint8Array, path = ''): CborValue {
   } catch (error) {
     throw new MalformedError(`not deterministic CBOR (${describe(error)})`, path, { cause: error });
   }
+  requireDeterministic(input, value, path);
+  return value;
+}
+
+/**
+ * Checks that `bytes` are the deterministic encoding of `value`, which was decoded from them
+ * (leniently, say): re-encode and compare. Throws `MalformedError`.
+ */
+export function requireDeterministic(bytes: Uint8Array, value: unknown, path = ''): void {
   let again: Uint8Array;
   try {
     again = encodeDeterministic(value);
   } catch (error) {
     throw new MalformedError(`CBOR value cannot be re-encoded (${describe(error)})`, path, { cause: error });
   }
-  if (!bytesEqual(input, again)) throw new MalformedError('CBOR is not in deterministic encoding', path);
-  return value;
+  if (!bytesEqual(plainBytes(bytes), again)) throw new MalformedError('CBOR is not in deterministic encoding', path);
 }
 
 /**

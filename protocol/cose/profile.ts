@@ -4,7 +4,7 @@
  * the empty map; empty external AAD; a 64-byte signature; the whole item in deterministic
  * CBOR. Anything else is `MALFORMED`. Built on the general layer in `sign1.ts`.
  */
-import { decodeStrict, encodeDeterministic, type CborValue } from '../cbor.ts';
+import { decodeStrict, encodeDeterministic, requireDeterministic, type CborValue } from '../cbor.ts';
 import { MalformedError } from '../errors.ts';
 import { ES256, KID_LENGTH, SIGNATURE_LENGTH, keyId, type Es256Signer, type Es256Verify } from '../crypto/es256.ts';
 import { coseSign1FromValue, HEADER, signCoseSign1, toBeSigned, type CoseSign1 } from './sign1.ts';
@@ -37,8 +37,9 @@ export function profileSign1FromValue(value: CborValue, kidRule: KidRule, path =
   if (message.unprotectedHeader.size !== 0) throw new MalformedError('unprotected header must be empty', path);
   if (message.protectedBytes.length === 0) throw new MalformedError('protected header is empty', path);
   // The protected header's own bytes must be deterministic too: they are signed as carried.
-  const header = decodeStrict(message.protectedBytes, path);
-  if (!(header instanceof Map)) throw new MalformedError('protected header must encode a map', path);
+  // The general layer has decoded them already; re-encoding its map is the check.
+  const header = message.protectedHeader;
+  requireDeterministic(message.protectedBytes, header, path);
   if (header.get(HEADER.alg) !== ES256) throw new MalformedError('protected header must carry alg ES256 (-7)', path);
   let kid: Uint8Array | undefined;
   for (const label of header.keys()) {
