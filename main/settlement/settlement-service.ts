@@ -117,7 +117,7 @@ export type SettlementEvents = {
 const STATUS_NAMES = Object.fromEntries(Object.entries(SETTLEMENT_STATUS).map(([name, code]) => [code, name])) as Record<number, ResultStatus>;
 
 /** A cycle's early end, carried up to the cycle's one catch. */
-class CycleStop extends Error {
+export class CycleStop extends Error {
   readonly failure: SettlementFailure;
   /** A batch the backend refused (non-retryable): kept open, surfaced, not retried blindly. */
   readonly refusedBatch: RefusedBatch | undefined;
@@ -346,6 +346,8 @@ export class SettlementService extends Emitter<SettlementEvents> {
     this.lastAttemptAt = report.startedAt;
     this.runAgain = false;
     this.publish();
+    // What is refused already is known before this cycle, so only what it adds is announced.
+    if (!this.viewLoaded) await this.refreshView();
     try {
       const outbox = await this.vseCall('unsettled', {});
       const nothingToSend = outbox.openBatch === null && outbox.totals.every((t) => t.count === 0);
@@ -410,7 +412,7 @@ export class SettlementService extends Emitter<SettlementEvents> {
       throw new CycleStop(failure, { batchId: batch.batchId, idempotencyKey: batch.idempotencyKey, iouCount: batch.iouIds.length, failure });
     }
     this.setConnectivity('online');
-    const results = resultsFor(batch, answer.value, this.timers.now());
+    const results = matchResults(batch, answer.value, this.timers.now());
     this.emit('batch-answered', { batchId: batch.batchId, idempotencyKey: batch.idempotencyKey, replayed: answer.value.replayed, results });
     const recorded = await this.vseCall('recordSettlementResult', { batchId: batch.batchId, results });
     this.emit('batch-recorded', { batchId: batch.batchId, ...recorded });
@@ -527,7 +529,7 @@ function vseFailure(error: VseError, at: number): SettlementFailure {
  * is recorded against the IOU at that place. Any other disagreement is not an answer to this
  * batch: it is refused (kept open, surfaced) rather than recorded.
  */
-function resultsFor(batch: SettlementBatchForm, answer: SettlementAnswer, at: number): SettlementItemResultForm[] {
+export function matchResults(batch: SettlementBatchForm, answer: Pick<SettlementAnswer, 'results'>, at: number): SettlementItemResultForm[] {
   return answer.results.map((result, index) => {
     const iouId = batch.iouIds[index]!;
     const status = STATUS_NAMES[result.status]!;

@@ -36,6 +36,8 @@ export interface TerminalHostOptions {
   restart?: Partial<RestartPolicy>;
   /** Per VSE call, unless the call says otherwise. */
   vseTimeoutMs?: number;
+  /** Per backend call, over the config file's `settlement.requestTimeoutSeconds` (tests). */
+  backendTimeoutMs?: number;
   /** Settlement timings on top of the config file's, and test clocks. */
   settlement?: Partial<SettlementOptions> & Pick<SettlementServiceDeps, 'timers' | 'random'>;
 }
@@ -108,7 +110,8 @@ export class TerminalHost {
   /** The client for the configured backend. */
   get backend(): BackendClient {
     const timeoutSeconds = this.config.settlement?.requestTimeoutSeconds;
-    this.client ??= new BackendClient({ baseUrl: this.config.backendUrl, timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000 });
+    const timeoutMs = this.options.backendTimeoutMs ?? (timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000);
+    this.client ??= new BackendClient({ baseUrl: this.config.backendUrl, timeoutMs });
     return this.client;
   }
 
