@@ -175,7 +175,10 @@ export class SettlementService extends Emitter<SettlementEvents> {
   private timer: unknown;
   private nextAttemptAt: number | null = null;
   private running: Promise<CycleReport> | undefined;
+  /** Something asked for a cycle while one ran: after a successful one, go again at once. */
   private runAgain = false;
+  /** The wait the running cycle asks for after it (idle probe, backoff, blocked retry). */
+  private plannedDelay = 0;
   private unsubscribe: (() => void) | undefined;
   private viewLoaded = false;
 
@@ -280,13 +283,26 @@ export class SettlementService extends Emitter<SettlementEvents> {
   // ---------------------------------------------------------------------------------------
   // Scheduling
 
+  /**
+   * Sets the next wake-up, unless an earlier one is set. While a cycle runs no timer is set:
+   * the cycle sets exactly one when it ends (cycle()), so none can fire into a running cycle
+   * and be lost.
+   */
   private schedule(delayMs: number): void {
     if (!this.started) return;
+    if (this.running) {
+      this.runAgain = true;
+      return;
+    }
     const at = this.timers.now() + delayMs;
     // An earlier wake-up already set stands (a payment does not postpone a retry).
     if (this.timer !== undefined && this.nextAttemptAt !== null && this.nextAttemptAt <= at) return;
+    this.setTimer(delayMs);
+  }
+
+  private setTimer(delayMs: number): void {
     this.cancelTimer();
-    this.nextAttemptAt = at;
+    this.nextAttemptAt = this.timers.now() + delayMs;
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.nextAttemptAt = null;
@@ -330,10 +346,6 @@ export class SettlementService extends Emitter<SettlementEvents> {
   private runCycle(details: boolean): Promise<CycleReport> {
     const cycle = this.cycle(details).finally(() => {
       this.running = undefined;
-      if (this.runAgain && this.started && this.activity === 'idle') {
-        this.runAgain = false;
-        this.trigger();
-      }
     });
     this.running = cycle;
     return cycle;
@@ -342,6 +354,7 @@ export class SettlementService extends Emitter<SettlementEvents> {
   private async cycle(details: boolean): Promise<CycleReport> {
     const report: CycleReport = { ok: false, batches: 0, counts: emptyCounts(), startedAt: this.timers.now(), endedAt: 0 };
     if (details) report.results = [];
+    this.cancelTimer();
     this.activity = 'settling';
     this.lastAttemptAt = report.startedAt;
     this.runAgain = false;
@@ -367,7 +380,13 @@ export class SettlementService extends Emitter<SettlementEvents> {
     report.endedAt = this.timers.now();
     await this.refreshView();
     this.save();
-    if (!this.started) this.activity = 'stopped';
+    if (this.started) {
+      const again = this.runAgain && report.ok;
+      this.runAgain = false;
+      this.setTimer(again ? 0 : this.plannedDelay);
+    } else {
+      this.activity = 'stopped';
+    }
     this.publish();
     this.emit('cycle-finished', report);
     return report;
@@ -442,7 +461,7 @@ export class SettlementService extends Emitter<SettlementEvents> {
     this.notEnrolled = undefined;
     this.refusedBatch = null;
     this.activity = 'idle';
-    this.schedule(this.options.idleProbeMs);
+    this.plannedDelay = this.options.idleProbeMs;
   }
 
   private failed(error: unknown): SettlementFailure {
@@ -463,7 +482,7 @@ export class SettlementService extends Emitter<SettlementEvents> {
       }
       this.activity = 'blocked';
       this.emit('attempt-failed', { failure, retryInMs: this.options.blockedRetryMs });
-      this.schedule(this.options.blockedRetryMs);
+      this.plannedDelay = this.options.blockedRetryMs;
       return failure;
     }
     this.consecutiveFailures++;
@@ -472,7 +491,7 @@ export class SettlementService extends Emitter<SettlementEvents> {
     const delay = Math.min(this.options.maxBackoffMs, Math.max(backoff, retryAfterMs));
     this.activity = 'waiting';
     this.emit('attempt-failed', { failure, retryInMs: delay });
-    this.schedule(delay);
+    this.plannedDelay = delay;
     return failure;
   }
 
