@@ -15,7 +15,8 @@ export const enrollCommand: Command = {
 
   --backend URL     the scheme's backend, e.g. http://127.0.0.1:8750
   --token TOKEN     the one-time enrollment token from the backend's operator
-                    (kassa backend token --db FILE --merchant-id … --merchant-name …)
+                    (kassa backend token --db FILE --merchant-id … --merchant-name …);
+                    write --token=TOKEN when the token starts with a dash
   --root-key HEX    the scheme root public key that signs trust lists (repeatable); required the
                     first time, then kept in DIR/config.json. Never taken from the backend itself.
   --terminal-id ID  this terminal's id in the scheme (default: T- and the key id of its key)
