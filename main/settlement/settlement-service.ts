@@ -24,10 +24,10 @@
  * Everything is observable through events; time comes from injected timers.
  */
 import { Emitter } from '../../hardware/core/emitter.ts';
-import { SETTLEMENT_STATUS, toHex, type SettlementStatusName } from '../../protocol/index.ts';
+import { fromHex, SETTLEMENT_STATUS, toHex, type SettlementStatusName } from '../../protocol/index.ts';
 import { VseError, type SettlementBatchForm, type SettlementItemResultForm, type VseMethod, type VseParams, type VseResult } from '../../vse/contract/rpc.ts';
 import type { SupervisorEvent } from '../vse/supervisor.ts';
-import type { BackendFailure, BackendResult, SettlementAnswer } from './backend-client.ts';
+import type { BackendFailure, BackendResult, KnownBatch, SettlementAnswer } from './backend-client.ts';
 import {
   memoryStatusStore,
   type AttentionItem,
@@ -50,7 +50,7 @@ export interface SettlementVse {
 /** The backend as the service uses it (BackendClient). */
 export interface SettlementBackend {
   trustList(): Promise<BackendResult<Uint8Array>>;
-  settle(idempotencyKey: string, signedBatch: Uint8Array): Promise<BackendResult<SettlementAnswer>>;
+  settle(idempotencyKey: string, signedBatch: Uint8Array, known?: KnownBatch): Promise<BackendResult<SettlementAnswer>>;
 }
 
 export interface SettlementOptions {
@@ -423,7 +423,7 @@ export class SettlementService extends Emitter<SettlementEvents> {
     this.lastSentBatch = batch.batchId;
     this.openBatch = batch.batchId;
     this.emit('batch-sent', { batchId: batch.batchId, idempotencyKey: batch.idempotencyKey, iouCount: batch.iouIds.length, resend });
-    const answer = await this.backend.settle(batch.idempotencyKey, batch.body);
+    const answer = await this.backend.settle(batch.idempotencyKey, batch.body, { batchId: fromHex(batch.batchId)!, bundleCount: batch.iouIds.length });
     if (!answer.ok) {
       this.markReached(answer.error);
       const failure = backendFailure(answer.error, this.timers.now());
