@@ -251,7 +251,7 @@ export class SettlementService extends Emitter<SettlementEvents> {
     return this.runCycle(options.details ?? false);
   }
 
-  /** Reads the outbox totals and the refused payments from the VSE into the status. */
+  /** Reads the outbox totals and the refused payments from the VSE into the status; never fails. */
   async refreshView(): Promise<SettlementSnapshot> {
     try {
       const [unsettled, issues] = await Promise.all([this.vse.call('unsettled', {}), this.vse.call('settlementIssues', {})]);
@@ -272,9 +272,8 @@ export class SettlementService extends Emitter<SettlementEvents> {
       // What was there when the service started is in the status; events are for what is new.
       if (this.viewLoaded) for (const item of refused) if (item.kind === 'payment-refused' && !known.has(item.iouId)) this.emit('attention', item);
       this.viewLoaded = true;
-    } catch (error) {
-      if (!(error instanceof VseError)) throw error;
-      // The view stays as it was; the next cycle or event brings it up to date.
+    } catch {
+      // Only the view: it stays as it was, and the next cycle or event brings it up to date.
     }
     this.publish();
     return this.status;
@@ -398,7 +397,7 @@ export class SettlementService extends Emitter<SettlementEvents> {
       this.markReached(answer.error);
       if (answer.error.retryable) throw new CycleStop(backendFailure(answer.error, this.timers.now()));
       // The trust list cannot be had, but the backend is there: settling does not need it.
-      this.trustListProblem = { kind: 'trust-list-refused', code: answer.error.code, detail: answer.error.detail, at: this.timers.now() };
+      this.trustListRefused(answer.error.code, answer.error.detail);
       return;
     }
     this.setConnectivity('online');
@@ -412,10 +411,14 @@ export class SettlementService extends Emitter<SettlementEvents> {
       if (error.code !== 'TRUST_LIST_INVALID' && error.code !== 'TRUST_LIST_ROLLBACK') throw new CycleStop(vseFailure(error, this.timers.now()));
       // The backend served a list the root key does not vouch for, or an older one: the VSE
       // keeps its list; the operator must know, since revocations stop reaching the terminal.
-      const item: AttentionItem = { kind: 'trust-list-refused', code: error.code, detail: error.message, at: this.timers.now() };
-      if (this.trustListProblem === undefined) this.emit('attention', item);
-      this.trustListProblem = item;
+      this.trustListRefused(error.code, error.message);
     }
+  }
+
+  private trustListRefused(code: string, detail: string): void {
+    const item: AttentionItem = { kind: 'trust-list-refused', code, detail, at: this.timers.now() };
+    if (this.trustListProblem === undefined) this.emit('attention', item);
+    this.trustListProblem = item;
   }
 
   private async settleBatch(batch: SettlementBatchForm, report: CycleReport): Promise<void> {

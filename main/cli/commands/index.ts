@@ -1,11 +1,11 @@
 /** Every `kassa` subcommand, in the order `kassa --help` lists them. */
 import type { Command } from '../command.ts';
+import { acceptCommand } from './accept.ts';
 import { backendCommand } from './backend.ts';
 import { demoCommand } from './demo.ts';
 import { devicesCommand } from './devices.ts';
 import { enrollCommand } from './enroll.ts';
 import { inspectCommand } from './inspect.ts';
-import { acceptCommand } from './accept.ts';
 import { requestCommand } from './request.ts';
 import { settleCommand } from './settle.ts';
 import { simCommand } from './sim.ts';

@@ -42,8 +42,10 @@ export class Stage {
   }
 
   async startBackend(): Promise<void> {
-    this.backend = await startBackendProcess({ db: join(this.folder, 'backend.sqlite') });
-    this.teardown.push(() => this.backend.stop());
+    const starting = startBackendProcess({ db: join(this.folder, 'backend.sqlite') });
+    // Registered before it listens: an interrupt during its start still stops it.
+    this.teardown.push(async () => (await starting.catch(() => undefined))?.stop());
+    this.backend = await starting;
     this.admin = new AdminClient(this.backend.url);
     this.network = await FaultProxy.start({ target: { host: '127.0.0.1', port: this.backend.port }, plan: passAll });
     this.teardown.push(() => this.network.close());
