@@ -1,11 +1,13 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { tempFolders } from '../../test/support/temp.ts';
 import { configForEnrollment, parseTerminalConfig, readTerminalConfig, TERMINAL_CONFIG_FORMAT, writeTerminalConfig, type TerminalConfig } from './config.ts';
 import { TerminalSetupError } from './errors.ts';
 import { fileStatusStore } from '../settlement/settlement-status.ts';
+
+const tempFolder = tempFolders();
 
 const ROOT = `03${'ab'.repeat(32)}`;
 const OTHER_ROOT = `02${'cd'.repeat(32)}`;
@@ -29,7 +31,7 @@ function configError(text: string): TerminalSetupError {
 
 describe('the terminal config file', () => {
   it('reads what it wrote, owner-only', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'kassa-config-')), 'config.json');
+    const path = join(tempFolder('kassa-config-'), 'config.json');
     writeTerminalConfig(path, valid);
     expect(readTerminalConfig(path)).toEqual(valid);
     expect(statSync(path).mode & 0o777).toBe(0o600);
@@ -81,7 +83,7 @@ describe('the terminal config file', () => {
 
 describe('the settlement status file', () => {
   it('keeps what the service saw and ignores a file it cannot read, whatever is in it', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'kassa-status-')), 'settlement-status.json');
+    const path = join(tempFolder('kassa-status-'), 'settlement-status.json');
     const store = fileStatusStore(path);
     expect(store.load()).toBeUndefined();
     const status = { format: 'kassa-settlement-status/1' as const, lastAttemptAt: 2, lastSuccessAt: 1, lastError: null, refusedBatch: null };

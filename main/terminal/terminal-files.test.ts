@@ -1,13 +1,15 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempFolders } from '../../test/support/temp.ts';
 import { DATABASE_FILE } from '../../vse/vse.ts';
 import { loadDatabaseKey, VSE_DATABASE_FILE } from './database-key.ts';
 import { lockDataFolder } from './data-lock.ts';
 import { defaultDataDir, terminalPaths } from './paths.ts';
 
-const fresh = () => terminalPaths({ dataDir: mkdtempSync(join(tmpdir(), 'kassa-key-')), env: {} });
+const tempFolder = tempFolders();
+
+const fresh = () => terminalPaths({ dataDir: tempFolder('kassa-key-'), env: {} });
 
 describe('the database key (headless)', () => {
   it('is made on first use in a 0600 key file, then read back', () => {
