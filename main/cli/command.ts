@@ -1,5 +1,6 @@
 /** What every `kassa` subcommand looks like, and how they talk to the terminal. */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { fromHex, PUBLIC_KEY_LENGTH } from '../../protocol/index.ts';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -63,4 +64,15 @@ export function wholeNumber(name: string, value: string | undefined, min = 0): n
 /** JSON with byte strings as lower-case hex (OIP/1 §6). */
 export function toJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v), indent);
+}
+
+/** `--root-key HEX` values (repeatable) as keys, or a usage error naming the bad one. */
+export function rootKeysOption(hexes: readonly string[] | undefined): Uint8Array[] {
+  return (hexes ?? []).map((hex) => {
+    const key = fromHex(hex.toLowerCase());
+    if (key?.length !== PUBLIC_KEY_LENGTH || (key[0] !== 0x02 && key[0] !== 0x03)) {
+      throw new UsageError(`--root-key must be a compressed P-256 public key (${PUBLIC_KEY_LENGTH} bytes of hex, starting 02 or 03), got ${JSON.stringify(hex)}`);
+    }
+    return key;
+  });
 }

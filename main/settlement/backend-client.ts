@@ -57,6 +57,12 @@ export interface BackendClientOptions {
   maxAnswerBytes?: number;
 }
 
+/** What the caller knows of the batch it sends: the answer must be for this id, with this many results. */
+export interface KnownBatch {
+  batchId: Uint8Array;
+  bundleCount: number;
+}
+
 export interface SettlementAnswer extends SettlementResponse {
   /** The backend answered from its idempotency store: this key and body were answered before. */
   replayed: boolean;
@@ -124,19 +130,22 @@ export class BackendClient {
   /**
    * `POST /v1/settlements`: `signedBatch` is the terminal's COSE_Sign1 over the batch. Send
    * the same bytes with the same key until an answer comes back; the answer is checked to
-   * be for this batch, with one result per bundle.
+   * be for this batch, with one result per bundle (`known` says which batch and how many
+   * bundles, else they are read from `signedBatch`).
    */
-  async settle(idempotencyKey: string, signedBatch: Uint8Array): Promise<BackendResult<SettlementAnswer>> {
+  async settle(idempotencyKey: string, signedBatch: Uint8Array, known?: KnownBatch): Promise<BackendResult<SettlementAnswer>> {
     const key = canonicalIdempotencyKey(idempotencyKey);
     if (key === undefined) throw new TypeError(`an idempotency key must be a UUID, got ${JSON.stringify(idempotencyKey)}`);
-    const batch = openSigned(SIGNED.settlementBatch, signedBatch).value;
+    // Decoding a thousand-bundle batch strictly costs time and garbage; a caller that made
+    // the batch (the VSE's outbox) already knows what the answer is checked against.
+    const batch = known === undefined ? (({ batchId, bundles }) => ({ batchId, bundleCount: bundles.length }))(openSigned(SIGNED.settlementBatch, signedBatch).value) : known;
     const call = await this.call('POST', BACKEND_PATH.settlements, signedBatch, { [IDEMPOTENCY_KEY_HEADER]: key });
     if (!call.ok) return call;
     return this.decodeCbor(call.value, (answer) => {
       const response = decodeObject(settlementResponse, answer);
       if (!bytesEqual(response.batchId, batch.batchId)) throw new MalformedError(`the answer is for batch ${toHex(response.batchId)}, not ${toHex(batch.batchId)}`);
-      if (response.results.length !== batch.bundles.length) {
-        throw new MalformedError(`${response.results.length} results for ${batch.bundles.length} bundles`);
+      if (response.results.length !== batch.bundleCount) {
+        throw new MalformedError(`${response.results.length} results for ${batch.bundleCount} bundles`);
       }
       return { ...response, replayed: call.value.headers.get('idempotent-replayed') === 'true' };
     });

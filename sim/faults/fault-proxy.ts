@@ -150,6 +150,11 @@ export class FaultProxy {
     this.target = target;
   }
 
+  /** Closes every connection through the proxy: clients reconnect, and reach the current target. */
+  disconnect(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   get requests(): number {
     return this.nextIndex;
   }

@@ -3,9 +3,9 @@
  * VSE runs (protocol/verify.ts over node:crypto), and prints one JSON object.
  */
 import { readFileSync } from 'node:fs';
-import { fromHex, PUBLIC_KEY_LENGTH, toHex, verifyPayment, verifyTrustList, type VerifiedTrustList } from '../../../protocol/index.ts';
+import { toHex, verifyPayment, verifyTrustList, type VerifiedTrustList } from '../../../protocol/index.ts';
 import { nodeVerify } from '../../../vse/crypto/node-es256.ts';
-import { EXIT, parseOptions, textArgument, toJson, unixSeconds, UsageError, type Command } from '../command.ts';
+import { EXIT, parseOptions, rootKeysOption, textArgument, toJson, unixSeconds, UsageError, type Command } from '../command.ts';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -30,11 +30,7 @@ exits 2 on a usage error.`,
       now: { type: 'string' },
       'trust-list-grace': { type: 'string' },
     });
-    const rootKeys = (values['root-key'] ?? []).map((hex) => {
-      const key = fromHex(hex);
-      if (key?.length !== PUBLIC_KEY_LENGTH) throw new UsageError(`--root-key must be ${PUBLIC_KEY_LENGTH} bytes of hex, got ${JSON.stringify(hex)}`);
-      return key;
-    });
+    const rootKeys = rootKeysOption(values['root-key']);
     if (rootKeys.length === 0) throw new UsageError('--root-key is required');
     const trustListPath = values['trust-list'];
     if (trustListPath === undefined) throw new UsageError('--trust-list is required');

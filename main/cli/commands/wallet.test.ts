@@ -3,10 +3,8 @@
  * wallet command line spawned for each reserve and pay, and settlement of what it paid.
  * The terminals are test terminals enrolled at that backend (the VSE's job, later).
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { BinaryBitmap, DecodeHintType, HybridBinarizer, QRCodeReader, RGBLuminanceSource } from '@zxing/library';
 import { PNG } from 'pngjs';
@@ -14,24 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePaymentBundle, SETTLEMENT_STATUS } from '../../../protocol/index.ts';
 import { bundleBytesOf, type TestTerminal } from '../../../sim/fixtures/terminal.ts';
 import { enrollTerminal, startBackendFixture, type BackendFixture } from '../../../test/support/backend.ts';
+import { kassa as runKassa } from '../../../test/support/cli.ts';
 
-const KASSA = fileURLToPath(new URL('../kassa.ts', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kassa(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [KASSA, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-    if (stdin !== undefined) child.stdin!.end(stdin);
-    else child.stdin!.end();
-  });
-}
+const kassa = (args: string[], stdin?: string) => runKassa(args, { stdin });
 
 let fx: BackendFixture;
 let shop: TestTerminal;

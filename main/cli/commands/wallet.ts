@@ -4,12 +4,12 @@
  * request offline with a `KP1:` payment — as text, as a QR code in the terminal, as a PNG —
  * continuing the reservation's sequence; `show` prints the wallet file's state.
  */
-import { fromHex, PUBLIC_KEY_LENGTH, toHex } from '../../../protocol/index.ts';
+import { toHex } from '../../../protocol/index.ts';
 import { payFromWallet, reserveWallet, WalletError, type ReservationPort } from '../../../sim/wallet/persistent-wallet.ts';
 import { qrForTerminal, writeQrPng } from '../../../sim/wallet/qr.ts';
 import { readWalletFile, WalletFileError } from '../../../sim/wallet/wallet-file.ts';
 import { BackendClient, type BackendResult } from '../../settlement/backend-client.ts';
-import { EXIT, parseOptions, textArgument, unixSeconds, UsageError, wholeNumber, type CliIo, type Command } from '../command.ts';
+import { EXIT, parseOptions, rootKeysOption, textArgument, unixSeconds, UsageError, wholeNumber, type CliIo, type Command } from '../command.ts';
 
 export const DEFAULT_WALLET_FILE = 'kassa-wallet.json';
 
@@ -102,14 +102,6 @@ export const walletCommand: Command = {
   },
 };
 
-function rootKeysOption(values: Values): Uint8Array[] {
-  return (values['root-key'] ?? []).map((hex) => {
-    const key = fromHex(hex);
-    if (key?.length !== PUBLIC_KEY_LENGTH) throw new UsageError(`--root-key must be ${PUBLIC_KEY_LENGTH} bytes of hex, got ${JSON.stringify(hex)}`);
-    return key;
-  });
-}
-
 async function reserve(values: Values, path: string, io: CliIo): Promise<number> {
   const backendUrl = values.backend;
   if (backendUrl === undefined) throw new UsageError('--backend is required');
@@ -120,7 +112,7 @@ async function reserve(values: Values, path: string, io: CliIo): Promise<number>
   if (!/^[A-Z]{3}$/.test(currency)) throw new UsageError(`--currency must be 3 upper-case letters, got ${JSON.stringify(currency)}`);
   const account = values.account ?? 'demo';
   const client = new BackendClient({ baseUrl: backendUrl });
-  let rootKeys = rootKeysOption(values);
+  let rootKeys = rootKeysOption(values['root-key']);
   if (rootKeys.length === 0) {
     rootKeys = unwrap(await client.rootKeys(), 'cannot learn the root key from the backend');
     io.stderr(`kassa wallet: trusting root key ${rootKeys.map(toHex).join(', ')} as the backend states it (pin it with --root-key)\n`);

@@ -1,0 +1,101 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { tempFolders } from '../../test/support/temp.ts';
+import { configForEnrollment, parseTerminalConfig, readTerminalConfig, TERMINAL_CONFIG_FORMAT, writeTerminalConfig, type TerminalConfig } from './config.ts';
+import { TerminalSetupError } from './errors.ts';
+import { fileStatusStore } from '../settlement/settlement-status.ts';
+
+const tempFolder = tempFolders();
+
+const ROOT = `03${'ab'.repeat(32)}`;
+const OTHER_ROOT = `02${'cd'.repeat(32)}`;
+const valid: TerminalConfig = {
+  format: TERMINAL_CONFIG_FORMAT,
+  backendUrl: 'http://127.0.0.1:8750',
+  rootKeys: [ROOT],
+  policy: { allowPayerInitiated: false, defaultLimits: { maxPaymentAmount: 5_000, maxUnsettledTotal: 50_000, maxUnsettledPerReservation: 10_000 } },
+  settlement: { batchSize: 200, idleProbeSeconds: 30 },
+};
+
+function configError(text: string): TerminalSetupError {
+  try {
+    parseTerminalConfig(text, 'config.json');
+  } catch (error) {
+    if (error instanceof TerminalSetupError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('the terminal config file', () => {
+  it('reads what it wrote, owner-only', () => {
+    const path = join(tempFolder('kassa-config-'), 'config.json');
+    writeTerminalConfig(path, valid);
+    expect(readTerminalConfig(path)).toEqual(valid);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('says the terminal is not set up when there is no file, and how to set it up', () => {
+    expect(() => readTerminalConfig('/nonexistent/kassa/config.json')).toThrow(expect.objectContaining({ code: 'NOT_CONFIGURED', message: expect.stringMatching(/kassa enroll/) }));
+  });
+
+  it.each([
+    ['not JSON', '{"format": ', /not JSON/],
+    ['another format', JSON.stringify({ ...valid, format: 'kassa-terminal/2' }), /format/],
+    ['a backend that is not an http URL', JSON.stringify({ ...valid, backendUrl: 'ftp://example.com' }), /backendUrl/],
+    ['a root key that is not a compressed point', JSON.stringify({ ...valid, rootKeys: ['04'.padEnd(66, '0')] }), /rootKeys/],
+    ['no root key', JSON.stringify({ ...valid, rootKeys: [] }), /at least one root key/],
+    ['an unknown setting', JSON.stringify({ ...valid, colour: 'blue' }), /colour/],
+    ['a policy field out of range', JSON.stringify({ ...valid, policy: { maxRequestTtlSeconds: 0 } }), /policy\.maxRequestTtlSeconds/],
+    ['a batch larger than the VSE hands out', JSON.stringify({ ...valid, settlement: { batchSize: 5_000 } }), /settlement\.batchSize/],
+  ])('refuses %s with CONFIG_INVALID naming the field', (_what, text, detail) => {
+    const error = configError(text);
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toMatch(/config\.json/);
+    expect(error.message).toMatch(detail);
+  });
+
+  it('answers any text with a configuration or CONFIG_INVALID, never another error', () => {
+    const jsonish = fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.record({ format: fc.constant(TERMINAL_CONFIG_FORMAT), backendUrl: fc.webUrl(), rootKeys: fc.array(fc.string()) }).map((v) => JSON.stringify(v)));
+    fc.assert(
+      fc.property(jsonish, (text) => {
+        try {
+          const config = parseTerminalConfig(text, 'config.json');
+          expect(config.format).toBe(TERMINAL_CONFIG_FORMAT);
+        } catch (error) {
+          expect(error).toBeInstanceOf(TerminalSetupError);
+          expect((error as TerminalSetupError).code).toBe('CONFIG_INVALID');
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('builds the enrollment config from what is given and what is kept', () => {
+    expect(configForEnrollment(undefined, 'http://b:1', [ROOT])).toEqual({ format: TERMINAL_CONFIG_FORMAT, backendUrl: 'http://b:1', rootKeys: [ROOT] });
+    expect(configForEnrollment(valid, 'http://moved:2', [])).toEqual({ ...valid, backendUrl: 'http://moved:2' });
+    expect(configForEnrollment(valid, valid.backendUrl, [OTHER_ROOT]).rootKeys).toEqual([OTHER_ROOT]);
+    expect(() => configForEnrollment(undefined, 'http://b:1', [])).toThrow(expect.objectContaining({ code: 'NOT_CONFIGURED', message: expect.stringMatching(/--root-key/) }));
+  });
+});
+
+describe('the settlement status file', () => {
+  it('keeps what the service saw and ignores a file it cannot read, whatever is in it', () => {
+    const path = join(tempFolder('kassa-status-'), 'settlement-status.json');
+    const store = fileStatusStore(path);
+    expect(store.load()).toBeUndefined();
+    const status = { format: 'kassa-settlement-status/1' as const, lastAttemptAt: 2, lastSuccessAt: 1, lastError: null, refusedBatch: null };
+    store.save(status);
+    expect(store.load()).toEqual(status);
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), (text) => {
+        writeFileSync(path, text);
+        const loaded = store.load();
+        if (loaded !== undefined) expect(loaded.format).toBe('kassa-settlement-status/1');
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

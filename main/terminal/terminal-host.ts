@@ -1,0 +1,153 @@
+/**
+ * The terminal host's lifecycle, free of Electron: from a data folder to a running VSE with
+ * its configuration, a backend client and a SettlementService. The command line uses it for
+ * one command at a time; the headless host and the Electron shell will hold one for their
+ * whole life (the Electron shell with its own launcher and its safeStorage-sealed key).
+ *
+ *   const host = await openTerminal({ dataDir });   // config, key, lock, VSE started
+ *   host.settlement.start();                         // settles by itself from now on
+ *   …
+ *   await host.close();                              // settlement stopped, VSE shut down, lock freed
+ */
+import { mkdirSync } from 'node:fs';
+import type { RiskPolicyOverrides, VseResult } from '../../vse/contract/rpc.ts';
+import { BackendClient } from '../settlement/backend-client.ts';
+import { SettlementService, type SettlementOptions, type SettlementServiceDeps } from '../settlement/settlement-service.ts';
+import { fileStatusStore } from '../settlement/settlement-status.ts';
+import { forkLauncher, type VseLauncher } from '../vse/launcher.ts';
+import { VseSupervisor, type RestartPolicy } from '../vse/supervisor.ts';
+import { readTerminalConfig, rootKeyBytes, type SettlementSettings, type TerminalConfig } from './config.ts';
+import { lockDataFolder, type DataFolderLock } from './data-lock.ts';
+import { loadDatabaseKey, type DatabaseKeySource } from './database-key.ts';
+import { TerminalSetupError } from './errors.ts';
+import { terminalPaths, type PathOptions, type TerminalPaths } from './paths.ts';
+
+export interface TerminalHostOptions {
+  paths: TerminalPaths;
+  config: TerminalConfig;
+  databaseKey: Uint8Array;
+  databaseKeySource?: DatabaseKeySource;
+  /** How to start the VSE process; the VSE under plain Node with the permission model by default. */
+  launcher?: VseLauncher;
+  /** Tests only: the VSE in test mode (a database made in test mode stays in test mode). */
+  testMode?: boolean;
+  /** Policy overrides on top of the config file's (tests, benchmarks). */
+  policy?: RiskPolicyOverrides;
+  restart?: Partial<RestartPolicy>;
+  /** Per VSE call, unless the call says otherwise. */
+  vseTimeoutMs?: number;
+  /** Per backend call, over the config file's `settlement.requestTimeoutSeconds` (tests). */
+  backendTimeoutMs?: number;
+  /** Settlement timings on top of the config file's, and test clocks. */
+  settlement?: Partial<SettlementOptions> & Pick<SettlementServiceDeps, 'timers' | 'random'>;
+}
+
+/** The config file's settlement settings in the service's units. */
+export function settlementOptionsFrom(settings: SettlementSettings = {}): Partial<SettlementOptions> {
+  const options: Partial<SettlementOptions> = {};
+  if (settings.batchSize !== undefined) options.batchSize = settings.batchSize;
+  if (settings.idleProbeSeconds !== undefined) options.idleProbeMs = settings.idleProbeSeconds * 1000;
+  if (settings.trustListRefreshSeconds !== undefined) options.trustListRefreshMs = settings.trustListRefreshSeconds * 1000;
+  if (settings.initialBackoffMs !== undefined) options.initialBackoffMs = settings.initialBackoffMs;
+  if (settings.maxBackoffSeconds !== undefined) options.maxBackoffMs = settings.maxBackoffSeconds * 1000;
+  return options;
+}
+
+export class TerminalHost {
+  readonly paths: TerminalPaths;
+  readonly config: TerminalConfig;
+  readonly vse: VseSupervisor;
+  readonly databaseKeySource: DatabaseKeySource | undefined;
+  private readonly options: TerminalHostOptions;
+  private readonly lock: DataFolderLock;
+  private client: BackendClient | undefined;
+  private service: SettlementService | undefined;
+  private closed = false;
+
+  private constructor(options: TerminalHostOptions, vse: VseSupervisor, lock: DataFolderLock) {
+    this.options = options;
+    this.paths = options.paths;
+    this.config = options.config;
+    this.databaseKeySource = options.databaseKeySource;
+    this.vse = vse;
+    this.lock = lock;
+  }
+
+  /** Takes the data folder, starts the VSE and initialises it with the configuration. */
+  static async start(options: TerminalHostOptions): Promise<TerminalHost> {
+    const { paths, config } = options;
+    try {
+      mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new TerminalSetupError('DATA_FOLDER_UNUSABLE', `cannot create the data folder ${paths.dataDir}: ${(error as Error).message}`, { cause: error });
+    }
+    const lock = lockDataFolder(paths.lockFile);
+    const vse = new VseSupervisor({
+      launcher: options.launcher ?? forkLauncher({ dataDir: paths.vseDir, testMode: options.testMode }),
+      init: {
+        dataDir: paths.vseDir,
+        databaseKey: options.databaseKey,
+        rootKeys: rootKeyBytes(config),
+        policy: { ...config.policy, ...options.policy },
+      },
+      defaultTimeoutMs: options.vseTimeoutMs ?? 30_000,
+      restart: options.restart,
+    });
+    try {
+      await vse.start();
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    return new TerminalHost(options, vse, lock);
+  }
+
+  /** What the VSE answered to init: its public key and terminal id (null before enrollment). */
+  get identity(): VseResult<'init'> {
+    return this.vse.initResult!;
+  }
+
+  /** The client for the configured backend. */
+  get backend(): BackendClient {
+    const timeoutSeconds = this.config.settlement?.requestTimeoutSeconds;
+    const timeoutMs = this.options.backendTimeoutMs ?? (timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000);
+    this.client ??= new BackendClient({ baseUrl: this.config.backendUrl, timeoutMs });
+    return this.client;
+  }
+
+  /** The SettlementService for this terminal (made once; `start()` it to settle by itself). */
+  get settlement(): SettlementService {
+    const { timers, random, ...overrides } = this.options.settlement ?? {};
+    this.service ??= new SettlementService({
+      vse: this.vse,
+      backend: this.backend,
+      options: { ...settlementOptionsFrom(this.config.settlement), ...overrides },
+      timers,
+      random,
+      statusStore: fileStatusStore(this.paths.statusFile),
+    });
+    return this.service;
+  }
+
+  /** Stops settlement, shuts the VSE down cleanly, frees the data folder. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.service?.stop();
+      await this.vse.stop();
+    } finally {
+      this.lock.release();
+    }
+  }
+}
+
+export interface OpenTerminalOptions extends PathOptions, Omit<TerminalHostOptions, 'paths' | 'config' | 'databaseKey' | 'databaseKeySource'> {}
+
+/** Opens a configured terminal: its config file, its database key, its VSE. */
+export async function openTerminal(options: OpenTerminalOptions = {}): Promise<TerminalHost> {
+  const paths = terminalPaths(options);
+  const config = readTerminalConfig(paths.configFile);
+  const { key, source } = loadDatabaseKey(paths, options.env);
+  return TerminalHost.start({ ...options, paths, config, databaseKey: key, databaseKeySource: source });
+}

@@ -1,0 +1,30 @@
+/** Runs the `kassa` command line as a real process, as a newcomer would. */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const KASSA = fileURLToPath(new URL('../../main/cli/kassa.ts', import.meta.url));
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function kassa(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [KASSA, ...args], { timeout: options.timeoutMs ?? 30_000, env: options.env ?? process.env }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+    child.stdin!.end(options.stdin);
+  });
+}
+
+/** A loopback port nothing listens on (it was free a moment ago): connections are refused. */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
