@@ -4,7 +4,7 @@
  * request offline with a `KP1:` payment — as text, as a QR code in the terminal, as a PNG —
  * continuing the reservation's sequence; `show` prints the wallet file's state.
  */
-import { toHex } from '../../../protocol/index.ts';
+import { formatAmount, toHex } from '../../../protocol/index.ts';
 import { payFromWallet, reserveWallet, WalletError, type ReservationPort } from '../../../sim/wallet/persistent-wallet.ts';
 import { qrForTerminal, writeQrPng } from '../../../sim/wallet/qr.ts';
 import { readWalletFile, WalletFileError } from '../../../sim/wallet/wallet-file.ts';
@@ -154,6 +154,6 @@ async function pay(values: Values, path: string, requestText: string, io: CliIo)
     io.stderr(`kassa wallet: QR code written to ${values.png}\n`);
   }
   const note = payment.doubleSpend ? ' — a deliberate DOUBLE SPEND of that sequence number' : '';
-  io.stderr(`kassa wallet: paid ${payment.amount} ${payment.currency} to ${payment.payee}, IOU seq ${payment.seq}${note}; ${state.reservation.amount - state.counter.spent} left\n`);
+  io.stderr(`kassa wallet: paid ${formatAmount(payment.amount, payment.currency)} to ${payment.payee}, IOU seq ${payment.seq}${note}; ${formatAmount(state.reservation.amount - state.counter.spent, payment.currency)} left\n`);
   return EXIT.ok;
 }
