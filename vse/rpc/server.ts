@@ -54,11 +54,31 @@ export class RpcServer {
 
   private readonly clock = (): number => Math.floor(Date.now() / 1000) + this.clockOffset;
 
+  /** Events raised while a request runs; they follow its response (see handle). */
+  private heldEvents: VseEvent[] | undefined;
+
   private readonly emit = (event: VseEvent): void => {
-    this.port.send({ kind: 'event', event });
+    if (this.heldEvents !== undefined) this.heldEvents.push(event);
+    else this.port.send({ kind: 'event', event });
   };
 
+  /**
+   * Answers one request. Events it raises are sent after its response: the caller waiting
+   * for "accepted" hears it first, and listeners lose nothing (they only ever see committed
+   * state, as before).
+   */
   handle(raw: unknown): void {
+    this.heldEvents = [];
+    try {
+      this.answer(raw);
+    } finally {
+      const events = this.heldEvents;
+      this.heldEvents = undefined;
+      for (const event of events) this.port.send({ kind: 'event', event });
+    }
+  }
+
+  private answer(raw: unknown): void {
     const envelope = requestEnvelope.safeParse(raw);
     if (!envelope.success) {
       this.replyError(idOf(raw), { code: 'BAD_REQUEST', message: `not a VSE request: ${z.prettifyError(envelope.error)}` });
