@@ -26,15 +26,19 @@ beforeEach(() => {
   world = testScheme();
   data = tempDataDir();
 });
+/** Further data folders a test made, removed after its VSEs stopped. */
+const moreData: { remove: () => void }[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((vse) => vse.stop()));
   data.remove();
+  for (const folder of moreData.splice(0)) folder.remove();
 });
 
 describe('sandbox', () => {
   it('the permission model blocks writes outside the data folder, child processes and workers', async () => {
     const vse = await start();
     const outside = tempDataDir('kassa-outside-');
+    moreData.push(outside);
     const target = join(outside.dir, 'escaped.txt');
     const probe = await vse.call('testProbePermissions', { outsidePath: target });
     expect(probe).toEqual({ fsWriteOutside: 'denied: ERR_ACCESS_DENIED', childProcess: 'denied: ERR_ACCESS_DENIED', worker: 'denied: ERR_ACCESS_DENIED' });
@@ -98,9 +102,12 @@ describe('keys and modes', () => {
   });
 
   it('a production VSE refuses the test clock, and a test-mode database', async () => {
-    const production = supervisorFor(world, { dataDir: tempDataDir().dir, testMode: false, init: { testClockOffsetSeconds: 3600 } });
+    const productionData = tempDataDir();
+    const cleanData = tempDataDir();
+    moreData.push(productionData, cleanData);
+    const production = supervisorFor(world, { dataDir: productionData.dir, testMode: false, init: { testClockOffsetSeconds: 3600 } });
     await expect(production.start()).rejects.toMatchObject({ code: 'TEST_MODE_ONLY' });
-    const clean = supervisorFor(world, { dataDir: tempDataDir().dir, testMode: false });
+    const clean = supervisorFor(world, { dataDir: cleanData.dir, testMode: false });
     running.push(clean);
     await clean.start();
     await expect(clean.call('testSetClockOffset', { seconds: 3600 })).rejects.toMatchObject({ code: 'TEST_MODE_ONLY' });

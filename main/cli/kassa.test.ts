@@ -1,13 +1,15 @@
 // `./kassa` as a newcomer runs it: a real process, JSON on stdout, exit codes 0/1/2 (OIP/1 §6).
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleText, decodePaymentBundle, iouIdOf, PREFIX, signObject, SIGNED, toHex } from '../../protocol/index.ts';
 import { paymentText, paymentWorld, REALISTIC, requestText, type PaymentWorld } from '../../sim/fixtures/payments.ts';
 import { waitUntil } from '../../test/support/wait.ts';
 
+import { tempFolders } from '../../test/support/temp.ts';
+
+const tempFolder = tempFolders();
 const KASSA = new URL('../../kassa', import.meta.url).pathname;
 
 interface Run {
@@ -32,7 +34,7 @@ let base: string[];
 
 beforeAll(() => {
   world = paymentWorld(Math.floor(Date.now() / 1000));
-  const dir = mkdtempSync(join(tmpdir(), 'kassa-cli-'));
+  const dir = tempFolder('kassa-cli-');
   trustListFile = join(dir, 'trust-list.cose');
   writeFileSync(trustListFile, world.trustList.bytes);
   valid = paymentText(world);

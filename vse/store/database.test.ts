@@ -1,13 +1,14 @@
 // The native SQLite addon loads under the project's Node, and the database it opens is
 // encrypted at rest, journaled with WAL, synchronous=FULL, and refuses a wrong key.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DatabaseOpenError, openDatabase } from './database.ts';
+import { tempFolders } from '../../test/support/temp.ts';
 
-const folder = () => mkdtempSync(join(tmpdir(), 'kassa-db-'));
+const tempFolder = tempFolders();
+const folder = () => tempFolder('kassa-db-');
 
 describe('openDatabase', () => {
   it('loads better-sqlite3-multiple-ciphers under Node 24 and sets WAL and synchronous=FULL', () => {
