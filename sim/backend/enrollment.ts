@@ -30,8 +30,9 @@ export interface EnrollmentToken {
 
 export function createEnrollmentToken(ctx: BackendContext, request: EnrollmentTokenRequest): EnrollmentToken {
   const now = ctx.clock.now();
-  // 128 random bits in base64url: short enough to type, far too many to guess.
-  const token = randomBytes(16).toString('base64url');
+  // 128 random bits in hex: far too many to guess, and never starting with "-", which a
+  // command line would take for an option (`kassa enroll --token -x…`).
+  const token = randomBytes(16).toString('hex');
   const expiresAt = now + (request.ttlSeconds ?? ctx.config.enrollmentTokenSeconds);
   ctx.sql
     .prepare('INSERT INTO enrollment_tokens (token_hash, merchant_id, merchant_name, terminal_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
