@@ -4,11 +4,20 @@
  * same everywhere: while the device is absent or unusable, `locate` and `connect` are retried
  * every `retryMs`; a status event is emitted only when what an operator would read changes.
  */
+import { stat } from 'node:fs/promises';
 import { Emitter } from './emitter.ts';
 import { asDeviceError, deviceError, type DeviceError } from './errors.ts';
 import { CLOSED, sameStatus, type DeviceStatus } from './status.ts';
 
 export type Located = { path: string } | { absent: DeviceError };
+
+/** Whether a device node (or a link to one) exists: `present` for path-based transports. */
+export function pathExists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
 
 export interface LifecycleOptions<C> {
   /** Where the device is now, or why it cannot be found. */
@@ -21,6 +30,13 @@ export interface LifecycleOptions<C> {
   disconnect(connection: C): Promise<void>;
   /** Pause between attempts while the device is absent or unusable. */
   retryMs: number;
+  /**
+   * Whether the device node at `path` still exists, checked every `retryMs` while connected.
+   * A transport's own loss signal can be missed — a pty whose peer vanished between two
+   * reads, a USB serial driver that never reports an error — but a device node that is gone
+   * is proof enough: it is then treated as lost.
+   */
+  present?(path: string): Promise<boolean>;
 }
 
 export type LifecycleEvents<C> = {
@@ -123,7 +139,14 @@ export class DeviceLifecycle<C> extends Emitter<LifecycleEvents<C>> {
       this.connection = connection;
       this.setStatus({ state: 'ready', path });
       this.emit('connected', connection);
-      while (this.running && !lostSignal) await this.pause(undefined);
+      while (this.running && !lostSignal) {
+        await this.pause(this.options.present ? this.options.retryMs : undefined);
+        if (!this.running || lostSignal || !this.options.present) continue;
+        if (!(await this.options.present(path).catch(() => true))) {
+          lostSignal = true;
+          lostError = deviceError('DISCONNECTED', `${path} is gone`, { device: path });
+        }
+      }
       this.connection = undefined;
       if (lostSignal) {
         lastError = lostError ?? deviceError('DISCONNECTED', `${path} went away`, { device: path });

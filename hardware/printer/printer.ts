@@ -7,7 +7,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { checkAccess } from '../core/access.ts';
 import { Emitter, type EventSource } from '../core/emitter.ts';
 import { deviceError, DeviceFailure, type DeviceError } from '../core/errors.ts';
-import { DeviceLifecycle } from '../core/lifecycle.ts';
+import { DeviceLifecycle, pathExists } from '../core/lifecycle.ts';
 import type { DeviceStatus } from '../core/status.ts';
 import { serialLinkFor, type SerialLink, type SerialPortChoice } from '../serial/serial-link.ts';
 import { statusRequest } from './escpos.ts';
@@ -119,6 +119,7 @@ export class UsbLpPrinter extends Emitter<PrinterEvents> implements Printer {
       },
       disconnect: (connection) => connection.file.close(),
       retryMs: options.retryMs ?? 1000,
+      present: pathExists,
     });
     this.lifecycle.on('status', (status) => this.emit('status', status));
   }

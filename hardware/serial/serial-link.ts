@@ -13,7 +13,7 @@ import { SerialPort } from 'serialport';
 import { Emitter } from '../core/emitter.ts';
 import { permissionDenied } from '../core/access.ts';
 import { deviceError, DeviceFailure, type DeviceError } from '../core/errors.ts';
-import { DeviceLifecycle, type Located } from '../core/lifecycle.ts';
+import { DeviceLifecycle, pathExists, type Located } from '../core/lifecycle.ts';
 import type { DeviceStatus } from '../core/status.ts';
 
 export interface SerialLinkOptions {
@@ -73,6 +73,7 @@ export class SerialLink extends Emitter<SerialLinkEvents> {
       connect: (path, lost) => this.connect(path, lost),
       disconnect: (port) => closePort(port),
       retryMs: options.retryMs ?? DEFAULT_RETRY_MS,
+      present: pathExists,
     });
     this.lifecycle.on('status', (status) => this.emit('status', status));
     this.lifecycle.on('connected', () => this.emit('opened'));
