@@ -5,6 +5,7 @@
  * once the fault is gone accepts succeed again. Mounting needs root (CAP_SYS_ADMIN); where
  * that is missing the tests say so and skip.
  */
+import { waitUntil } from './support/wait.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -81,7 +82,8 @@ describe.skipIf(!canMount)('storage faults', () => {
       }
     }
     expect(failure).toMatchObject({ code: 'STORAGE_FULL' });
-    expect(storageEvents).toContain('STORAGE_FULL');
+    // The VSE sends a request's events after its answer.
+    await waitUntil('the storage-error event', () => storageEvents.includes('STORAGE_FULL'));
     // Still up, still answering, everything stored still there and the chain intact.
     const listed = (await vse.call('listPayments', { limit: 1000 })).payments.map((p) => p.iouId);
     for (const id of before) expect(listed).toContain(id);

@@ -190,8 +190,8 @@ describe('SettlementService', () => {
 
     const payer = await fx.payer();
     await acceptAll(host, [payer.pay('T-ONLINE', 250).text, payer.pay('T-ONLINE', 350).text], 1);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the VSE's events arrive
-    expect(timers.nextDelay).toBe(DEFAULT_SETTLEMENT_OPTIONS.settleDelayMs);
+    // The VSE's payment events (sent after each answer) schedule a settlement soon.
+    await expect.poll(() => timers.nextDelay).toBe(DEFAULT_SETTLEMENT_OPTIONS.settleDelayMs);
     expect(await fire(host.settlement, timers)).toMatchObject({ ok: true, counts: { SETTLED: 2 } });
 
     const reopened = new SettlementService({ vse: host.vse, backend: host.backend, statusStore: fileStatusStore(host.paths.statusFile) });
