@@ -5,7 +5,7 @@
  * cbor2 does the encoding and decoding; this module fixes the options in one place and adds
  * the decode → re-encode → compare-bytes check the spec requires.
  */
-import { decode, encode, Tag, type RequiredEncodeOptions, type ToCBOR, type Writer } from 'cbor2';
+import { cdeEncodeOptions, decode, defaultEncodeOptions, encode, Tag, TypeEncoderMap, Writer, type RequiredEncodeOptions } from 'cbor2';
 import { writeLength, writeUnknown } from 'cbor2/encoder';
 import { bytesEqual, plainBytes } from './bytes.ts';
 import { MalformedError } from './errors.ts';
@@ -62,20 +62,46 @@ export type CborValue =
 
 /** Encodes `value` in core deterministic encoding. */
 export function encodeDeterministic(value: unknown): Uint8Array {
-  return plainBytes(encode(withPlainBytes(value), DETERMINISTIC_ENCODE));
+  // What cbor2's `encode(value, DETERMINISTIC_ENCODE)` does, minus merging its ~30 options
+  // twice per call (for itself and for its Writer): that merge was the largest allocation of
+  // checking a payment, and garbage collection is much of an accept's slow tail in the VSE.
+  const writer = new Writer(WRITER_OPTIONS);
+  writeUnknown(withPlainBytes(value), writer, DETERMINISTIC_OPTIONS);
+  return writer.read();
 }
 
 /**
  * cbor2 picks an encoder by exact constructor, so a Uint8Array subclass (Node's Buffer) would
- * be encoded as a generic object: byte strings from Node callers are normalised here. Maps
- * become `DeterministicMap`s on the way.
+ * be encoded as a generic object: byte strings from Node callers are normalised here. Nothing
+ * is copied unless a byte string inside needs it.
  */
 function withPlainBytes(value: unknown): unknown {
   if (value instanceof Uint8Array) return plainBytes(value);
-  if (Array.isArray(value)) return value.map(withPlainBytes);
-  if (value instanceof Map) return new DeterministicMap([...value].map(([k, v]) => [withPlainBytes(k), withPlainBytes(v)]));
-  if (value instanceof Tag) return new Tag(value.tag, withPlainBytes(value.contents));
+  if (Array.isArray(value)) return mapIfChanged(value, withPlainBytes);
+  if (value instanceof Map) {
+    const entries = [...value] as [unknown, unknown][];
+    const plain = mapIfChanged(entries, (entry) => {
+      const key = withPlainBytes(entry[0]);
+      const item = withPlainBytes(entry[1]);
+      return key === entry[0] && item === entry[1] ? entry : [key, item];
+    });
+    return plain === entries ? value : new Map(plain);
+  }
+  if (value instanceof Tag) {
+    const contents = withPlainBytes(value.contents);
+    return contents === value.contents ? value : new Tag(value.tag, contents);
+  }
   return value;
+}
+
+/** `items.map(fn)`, or `items` itself when `fn` gave every item back unchanged. */
+function mapIfChanged<T>(items: T[], fn: (item: T) => unknown): T[] {
+  let out: T[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = fn(items[i]!);
+    if (item !== items[i]) (out ??= items.slice())[i] = item as T;
+  }
+  return out ?? items;
 }
 
 const MAJOR_TYPE_MAP = 5;
@@ -110,28 +136,33 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /**
- * A map that cbor2 writes in core deterministic order through its `toCBOR` hook. cbor2's own
- * map encoder runs a complete `encode()` — options merged, buffers allocated — for every key
- * just to sort the keys, which made map keys the largest cost of checking a payment. Small
+ * Writes a map in core deterministic order (registered for Map in the options below). cbor2's
+ * own map encoder runs a complete `encode()` — options merged, buffers allocated — for every
+ * key just to sort the keys, which made map keys the largest cost of checking a payment. Small
  * integer keys come from a table here and short text keys from a cache; any other key is
  * encoded by cbor2 each time. The output is byte for byte cbor2's own (a property test
  * compares them).
  */
-class DeterministicMap extends Map<unknown, unknown> implements ToCBOR {
-  toCBOR(writer: Writer, options: RequiredEncodeOptions): undefined {
-    const entries = [...this].map(([key, value]) => [keyBytes(key, options), value] as const);
-    entries.sort(([a], [b]) => compareBytes(a, b));
-    for (let i = 1; i < entries.length; i++) {
-      if (compareBytes(entries[i - 1]![0], entries[i]![0]) === 0) throw new Error('duplicate map key');
-    }
-    writeLength(this, entries.length, MAJOR_TYPE_MAP, writer, options);
-    for (const [key, value] of entries) {
-      writer.write(key);
-      writeUnknown(value, writer, options);
-    }
-    return undefined;
+function writeDeterministicMap(map: Map<unknown, unknown>, writer: Writer, options: RequiredEncodeOptions): undefined {
+  const entries = [...map].map(([key, value]) => [keyBytes(key, options), value] as const);
+  entries.sort(([a], [b]) => compareBytes(a, b));
+  for (let i = 1; i < entries.length; i++) {
+    if (compareBytes(entries[i - 1]![0], entries[i]![0]) === 0) throw new Error('duplicate map key');
   }
+  writeLength(map, entries.length, MAJOR_TYPE_MAP, writer, options);
+  for (const [key, value] of entries) {
+    writer.write(key);
+    writeUnknown(value, writer, options);
+  }
+  return undefined;
 }
+
+const DETERMINISTIC_TYPES = new TypeEncoderMap();
+DETERMINISTIC_TYPES.registerEncoder(Map, writeDeterministicMap);
+
+/** cbor2's options for `encode(value, DETERMINISTIC_ENCODE)`, merged once. */
+const DETERMINISTIC_OPTIONS: RequiredEncodeOptions = { ...defaultEncodeOptions, ...cdeEncodeOptions, ...DETERMINISTIC_ENCODE, types: DETERMINISTIC_TYPES };
+const WRITER_OPTIONS = { chunkSize: CHUNK_SIZE };
 
 /**
  * Decodes exactly one CBOR item that must be in core deterministic encoding, and checks it:
