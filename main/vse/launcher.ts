@@ -46,8 +46,9 @@ export function permissionFlags(dataDir: string): string[] {
 }
 
 /**
- * V8 settings for the VSE, under Node and Electron alike (utilityProcess.fork takes the same
- * `execArgv`). A young generation capped at 2 MB: V8 otherwise grows it to 16 MB, and each
+ * V8 settings for the VSE. (utilityProcess.fork takes an `execArgv` too; that Electron hands
+ * these to V8 there is for the Electron shell's test to show — no Electron binary runs here.)
+ * A young generation capped at 2 MB: V8 otherwise grows it to 16 MB, and each
  * collection of that — every 80 or so accepts, a few parallel milliseconds on both cores —
  * landed on one payment and took the CPU from the host waiting for its answer; that was most
  * of the accept's p99 (docs/vse.md, "Performance"). Small collections cost about as much in
