@@ -15,14 +15,13 @@ import { verifyPayment, type VerifiedPayment } from '../protocol/index.ts';
 import { nodeVerify } from '../vse/crypto/node-es256.ts';
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from '../vse/store/database.ts';
 import { AUTOCHECKPOINT_PAGES } from '../vse/vse.ts';
-import type { VseSupervisor } from '../main/vse/supervisor.ts';
 import { TestWallet, type TestScheme } from '../sim/fixtures/terminal-world.ts';
-import { BENCH_KEY, benchDir, paidTexts, startVse, testScheme } from './vse-bench-support.ts';
+import { acceptOnce, BENCH_KEY, benchDir, paidTexts, startVse, testScheme } from './vse-bench-support.ts';
 import { figure, percentile, timePerCall, type Benchmark, type Figure } from './figures.ts';
 
 const NAME = 'vse-accept';
 const BLOCK = 100;
-/** An accept writes about nine WAL frames: this many fill the VSE's WAL to its checkpoint size. */
+/** An accept writes about nine WAL frames: this many (counting eight) fill the VSE's WAL to its checkpoint size. */
 const WARM_UP = Math.ceil(AUTOCHECKPOINT_PAGES / 8);
 
 /** Two verifies (certificate by issuer, IOU by wallet) and one durable commit, timed together. */
@@ -61,15 +60,6 @@ class RawBaseline {
   close(): void {
     this.db.close();
   }
-}
-
-/** One accept over the RPC; its duration in ms. */
-async function acceptOnce(vse: VseSupervisor, text: string): Promise<number> {
-  const t0 = performance.now();
-  const outcome = await vse.call('accept', { text, context: { channel: 'test' } });
-  const elapsed = performance.now() - t0;
-  if (outcome.outcome !== 'accepted' || outcome.duplicate) throw new Error(`benchmark payment not accepted: ${JSON.stringify(outcome)}`);
-  return elapsed;
 }
 
 export const benchmark: Benchmark = {

@@ -41,7 +41,7 @@ export const AUTOCHECKPOINT_PAGES = 10_000;
  * page ≈ 41 MB), so a checkpoint never truncates it: SQLite then writes the next frames over
  * the file's existing blocks. A truncated WAL grows again block by block, and an fsync of a
  * growing file also commits its new size and extents to the filesystem journal — measured as
- * +0.1 ms at the median commit and most of the slow ones (docs/vse.md, "Commit latency").
+ * +0.1 ms at the median commit and most of the slow ones (docs/vse.md, "Crash safety").
  */
 export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 

@@ -1,6 +1,6 @@
 // A VSE's WAL keeps the blocks it grew to: after a checkpoint the next commits write over them
 // from the start of the file instead of SQLite truncating it (fsyncs of a growing file also
-// commit its size to the filesystem journal; docs/vse.md, "Durability").
+// commit its size to the filesystem journal; docs/vse.md, "Crash safety").
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
