@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite, exactly as CI runs it: type check, lint (layering included), tests.
-# Extra arguments go to vitest (a file or folder filter, -t NAME, ...).
+# The whole test suite, exactly as CI runs it: the system packages the tests use (installed
+# when missing), Node 24 and the npm packages, then type check, lint (layering included) and
+# tests. Extra arguments go to vitest (a file or folder filter, -t NAME, ...).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+"$here/system-deps.sh"
 . "$here/env.sh"
 "$here/install-deps.sh"
 cd "$KASSA_ROOT"

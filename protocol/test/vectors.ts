@@ -10,6 +10,14 @@ import { compressPublicKey, concatBytes, fromHex } from '../index.ts';
 export const SHARED_DIR = process.env.KASSA_SHARED_DIR ?? new URL('../../../shared/', import.meta.url).pathname;
 export const VECTORS_DIR = join(SHARED_DIR, 'vectors');
 
+/**
+ * Whether the third-party vectors are here. They live beside the repository, not in it, so a
+ * clone on its own runs without them: the tests that need them are skipped with this reason.
+ */
+export const VECTORS_PRESENT = existsSync(join(VECTORS_DIR, 'cose-sign1'));
+export const VECTORS_SKIP_REASON = `third-party COSE vectors not found at ${VECTORS_DIR} (../shared/vectors beside the repository, or set KASSA_SHARED_DIR): their tests are skipped`;
+if (!VECTORS_PRESENT) console.warn(`SKIPPED: ${VECTORS_SKIP_REASON}`);
+
 /** A vector's key: JWK coordinates (base64url), or the hex coordinates CWT examples use. */
 interface VectorKey {
   x?: string;
@@ -46,9 +54,11 @@ function hex(text: string): Uint8Array {
   return bytes;
 }
 
+/** The vectors of one folder; none when the vectors are absent (see VECTORS_PRESENT). */
 export function loadVectors(folder: string): CoseVector[] {
   const dir = join(VECTORS_DIR, folder);
-  if (!existsSync(dir)) throw new Error(`COSE test vectors not found at ${dir}: the tests read ../shared/vectors beside the repository (or set KASSA_SHARED_DIR)`);
+  if (!VECTORS_PRESENT) return [];
+  if (!existsSync(dir)) throw new Error(`COSE test vectors not found at ${dir}, though ${VECTORS_DIR} exists`);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
