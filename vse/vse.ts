@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { bundleText, PREFIX, signObject, SIGNED, toHex, type Es256Signer } from '../protocol/index.ts';
+import { bundleText, decodePaymentBundle, fromHex, PREFIX, signObject, SIGNED, toHex, type Es256Signer } from '../protocol/index.ts';
 import { VseError, type RiskPolicyOverrides, type RiskPolicy, type VseEvent, type VseParams, type VseResult } from './contract/rpc.ts';
-import { accept, type Clock } from './accept/accept.ts';
+import { accept, receiptText, type Clock } from './accept/accept.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { createTerminalKey, loadTerminalKey } from './keys/terminal-key.ts';
 import { Outbox } from './outbox/outbox.ts';
@@ -17,7 +17,7 @@ import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/da
 import { migrate, SchemaTooNewError } from './store/migrate.ts';
 import { MIGRATIONS } from './store/migrations/index.ts';
 import { writable } from './store/storage-errors.ts';
-import { paymentStatements, type PaymentStatements } from './store/payments.ts';
+import { paymentStatements, paymentSummary, type PaymentRow, type PaymentStatements, type RequestRow } from './store/payments.ts';
 import { TrustStore } from './trust/trust-store.ts';
 
 export const DATABASE_FILE = 'vse.sqlite';
@@ -91,6 +91,19 @@ function terminalKeyOf(db: SqliteDatabase, testMode: boolean, now: number): Es25
   })();
 }
 
+/**
+ * Payments stored before migration 2 learn their reservation's end from their own bundle (the
+ * wallet certificate's not_after), once: the bundle is kept exactly as received.
+ */
+function backfillSettleBy(db: SqliteDatabase): void {
+  const missing = db.prepare<[], { id: number; bundle: Buffer }>('SELECT id, bundle FROM payments WHERE reservation_not_after IS NULL').all();
+  if (missing.length === 0) return;
+  const update = db.prepare<[number, number]>('UPDATE payments SET reservation_not_after = ? WHERE id = ?');
+  db.transaction(() => {
+    for (const row of missing) update.run(decodePaymentBundle(new Uint8Array(row.bundle)).walletCertificate.value.notAfter, row.id);
+  })();
+}
+
 export class Vse {
   readonly db: SqliteDatabase;
   readonly testMode: boolean;
@@ -132,6 +145,7 @@ export class Vse {
       if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and holds no VSE database yet');
       if (!readOnly) {
         db.prepare('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
+        backfillSettleBy(db);
         // Checkpoints belong in idle time (checkpointWhenIdle), not inside a cashier's commit:
         // SQLite checkpoints by itself only once the WAL reaches ~41 MB, and keeps its blocks.
         db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
@@ -193,6 +207,7 @@ export class Vse {
       policy: this.policy,
       testMode: this.testMode,
       readOnly: this.readOnly,
+      settleBy: this.queries.settleBy(),
       now: this.clock(),
     };
   }
@@ -206,7 +221,7 @@ export class Vse {
     return { terminalId: installed.terminalId, merchantId: installed.merchantId, merchantName: installed.merchantName };
   }
 
-  createPaymentRequest({ amount, currency, ttlSeconds }: VseParams<'createPaymentRequest'>): VseResult<'createPaymentRequest'> {
+  createPaymentRequest({ amount, currency, ttlSeconds, reference }: VseParams<'createPaymentRequest'>): VseResult<'createPaymentRequest'> {
     const certificate = this.trust.certificate;
     if (certificate === undefined) throw new VseError('NOT_ENROLLED', 'no terminal certificate is installed: a payment request carries it');
     if (ttlSeconds > this.policy.maxRequestTtlSeconds) throw new VseError('REQUEST_REFUSED', `a request lives at most ${this.policy.maxRequestTtlSeconds} s`);
@@ -217,8 +232,36 @@ export class Vse {
     const expires = created + ttlSeconds;
     const requestId = new Uint8Array(randomBytes(16));
     const request = signObject(SIGNED.paymentRequest, { requestId, currency, amount, created, expires }, this.signer);
-    this.statements.insertRequest.run(requestId, amount, currency, created, expires);
+    this.statements.insertRequest.run(requestId, amount, currency, created, expires, reference ?? null);
     return { text: bundleText(PREFIX.request, [certificate.cose, request]), requestId: toHex(requestId), created, expires };
+  }
+
+  cancelPaymentRequest({ requestId }: VseParams<'cancelPaymentRequest'>): VseResult<'cancelPaymentRequest'> {
+    const id = fromHex(requestId)!;
+    const changed = this.statements.cancelRequest.run(this.clock(), id).changes === 1;
+    const row = this.statements.request.get(id) as RequestRow | undefined;
+    return { cancelled: changed || (row !== undefined && row.cancelled_at !== null), paidBy: row?.paid_by == null ? null : toHex(row.paid_by) };
+  }
+
+  findPaymentRequest(params: VseParams<'findPaymentRequest'>): VseResult<'findPaymentRequest'> {
+    const row =
+      'requestId' in params
+        ? (this.statements.request.get(fromHex(params.requestId)!) as RequestRow | undefined)
+        : this.db
+            .prepare<[string], RequestRow>('SELECT request_id, amount, currency, created, expires, paid_by, reference, cancelled_at FROM payment_requests WHERE reference = ? ORDER BY created DESC LIMIT 1')
+            .get(params.reference);
+    if (row === undefined) return { request: null, payment: null, receipt: null };
+    const paid = row.paid_by === null ? undefined : (this.statements.byIouId.get(row.paid_by) as PaymentRow | undefined);
+    return {
+      request: { requestId: toHex(row.request_id), amount: row.amount, currency: row.currency, created: row.created, expires: row.expires, reference: row.reference, cancelledAt: row.cancelled_at },
+      payment: paid === undefined ? null : paymentSummary(paid),
+      receipt: paid === undefined ? null : receiptText(paid.receipt),
+    };
+  }
+
+  getPayment({ iouId }: VseParams<'getPayment'>): VseResult<'getPayment'> {
+    const row = this.statements.byIouId.get(fromHex(iouId)!) as PaymentRow | undefined;
+    return row === undefined ? null : { payment: paymentSummary(row), receipt: receiptText(row.receipt) };
   }
 
   accept({ text, context }: VseParams<'accept'>): VseResult<'accept'> {

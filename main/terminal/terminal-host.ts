@@ -36,6 +36,8 @@ export interface TerminalHostOptions {
   restart?: Partial<RestartPolicy>;
   /** Per VSE call, unless the call says otherwise. */
   vseTimeoutMs?: number;
+  /** The data folder's lock, when the caller holds it for longer than this host lives (the app host). */
+  lock?: DataFolderLock;
   /** Per backend call, over the config file's `settlement.requestTimeoutSeconds` (tests). */
   backendTimeoutMs?: number;
   /** Settlement timings on top of the config file's, and test clocks. */
@@ -59,12 +61,13 @@ export class TerminalHost {
   readonly vse: VseSupervisor;
   readonly databaseKeySource: DatabaseKeySource | undefined;
   private readonly options: TerminalHostOptions;
-  private readonly lock: DataFolderLock;
+  /** Released on close, unless the caller owns it. */
+  private readonly lock: DataFolderLock | undefined;
   private client: BackendClient | undefined;
   private service: SettlementService | undefined;
   private closed = false;
 
-  private constructor(options: TerminalHostOptions, vse: VseSupervisor, lock: DataFolderLock) {
+  private constructor(options: TerminalHostOptions, vse: VseSupervisor, lock: DataFolderLock | undefined) {
     this.options = options;
     this.paths = options.paths;
     this.config = options.config;
@@ -81,7 +84,8 @@ export class TerminalHost {
     } catch (error) {
       throw new TerminalSetupError('DATA_FOLDER_UNUSABLE', `cannot create the data folder ${paths.dataDir}: ${(error as Error).message}`, { cause: error });
     }
-    const lock = lockDataFolder(paths.lockFile);
+    const ownLock = options.lock === undefined;
+    const lock = options.lock ?? lockDataFolder(paths.lockFile);
     const vse = new VseSupervisor({
       launcher: options.launcher ?? forkLauncher({ dataDir: paths.vseDir, testMode: options.testMode }),
       init: {
@@ -96,10 +100,10 @@ export class TerminalHost {
     try {
       await vse.start();
     } catch (error) {
-      lock.release();
+      if (ownLock) lock.release();
       throw error;
     }
-    return new TerminalHost(options, vse, lock);
+    return new TerminalHost(options, vse, ownLock ? lock : undefined);
   }
 
   /** What the VSE answered to init: its public key and terminal id (null before enrollment). */
@@ -137,7 +141,7 @@ export class TerminalHost {
       await this.service?.stop();
       await this.vse.stop();
     } finally {
-      this.lock.release();
+      this.lock?.release();
     }
   }
 }

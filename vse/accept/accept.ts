@@ -101,6 +101,10 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
   if (iou.requestId !== undefined) {
     request = s.request.get(iou.requestId) as RequestRow | undefined;
     if (request === undefined) return rejected('UNKNOWN_REQUEST', `request ${toHex(iou.requestId)} was not issued by this terminal`);
+    // Cancelled at the counter (the payer paid another way): never charge twice. Only unpaid requests are cancelled.
+    if (request.cancelled_at !== null) {
+      return rejected('REQUEST_EXPIRED', `the request was cancelled at the counter at ${request.cancelled_at}`);
+    }
     if (now >= request.expires) return rejected('REQUEST_EXPIRED', `request expired at ${request.expires}`);
     if (request.amount !== iou.amount || request.currency !== iou.currency) {
       return rejected('AMOUNT_MISMATCH', `request asks ${request.amount} ${request.currency}, the IOU pays ${iou.amount} ${iou.currency}`);
@@ -136,6 +140,7 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
     channel,
     bundle: payment.bundle.bytes,
     receipt,
+    reservationNotAfter: payment.walletCertificate.value.notAfter,
   };
   let id = 0;
   db.transaction(() => {
@@ -164,6 +169,8 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
     receipt,
     settlement: 'PENDING',
     settlement_reason: null,
+    reservation_not_after: row.reservationNotAfter,
+    reference: request?.reference ?? null,
   };
   const summary = paymentSummary(committed);
   deps.emit({ name: 'payment-accepted', payment: summary });

@@ -67,6 +67,10 @@ export type PaymentChannel = z.output<typeof paymentChannel>;
 export const settlementState = z.enum(['PENDING', 'SETTLED', 'ALREADY_SETTLED', 'REJECTED', 'DOUBLE_SPEND']);
 export type SettlementState = z.output<typeof settlementState>;
 
+/** A cash register's reference for a sale (nexo SaleTransactionID), carried by its request. */
+const reference = z.string().min(1).max(64);
+const requestIdHex = z.string().regex(/^(?:[0-9a-f]{2}){8,16}$/, 'expected a request id as lower-case hex');
+
 export const paymentSummary = z.strictObject({
   iouId: iouIdHex,
   amount,
@@ -74,6 +78,10 @@ export const paymentSummary = z.strictObject({
   reservationId: z.string(),
   seq: z.int().min(1),
   requestId: z.string().nullable(),
+  /** The reference of the request it paid, if that request had one. */
+  reference: reference.nullable(),
+  /** When the payer's reservation ends (its wallet certificate's not_after): settle before it. */
+  settleBy: time.nullable(),
   acceptedAt: time,
   channel: paymentChannel,
   settlement: settlementState,
@@ -161,6 +169,8 @@ export const VSE_METHODS = {
       testMode: z.boolean(),
       /** The data folder could not be written when the VSE started: queries work, writes are refused. */
       readOnly: z.boolean(),
+      /** The earliest settle-by of the payments still unsettled (null when none is). */
+      settleBy: time.nullable(),
       now: time,
     }),
   },
@@ -173,8 +183,32 @@ export const VSE_METHODS = {
     result: z.strictObject({ terminalId: z.string(), merchantId: z.string(), merchantName: z.string() }),
   },
   createPaymentRequest: {
-    params: z.strictObject({ amount, currency, ttlSeconds: z.int().min(1) }),
+    params: z.strictObject({ amount, currency, ttlSeconds: z.int().min(1), reference: reference.optional() }),
     result: z.strictObject({ text: z.string(), requestId: z.string(), created: time, expires: time }),
+  },
+  /**
+   * Cancels an unpaid request: an IOU that names it later is refused (REQUEST_EXPIRED). A
+   * request already paid stays paid; the answer says by which IOU.
+   */
+  cancelPaymentRequest: {
+    params: z.strictObject({ requestId: requestIdHex }),
+    result: z.strictObject({ cancelled: z.boolean(), paidBy: iouIdHex.nullable() }),
+  },
+  /** A request by its id, or the newest with a register's reference, and the payment that paid it. */
+  findPaymentRequest: {
+    params: z.union([z.strictObject({ requestId: requestIdHex }), z.strictObject({ reference })]),
+    result: z.strictObject({
+      request: z
+        .strictObject({ requestId: requestIdHex, amount, currency, created: time, expires: time, reference: reference.nullable(), cancelledAt: time.nullable() })
+        .nullable(),
+      payment: paymentSummary.nullable(),
+      receipt: z.string().nullable(),
+    }),
+  },
+  /** One stored payment and its signed receipt (null when there is none with that id). */
+  getPayment: {
+    params: z.strictObject({ iouId: iouIdHex }),
+    result: z.strictObject({ payment: paymentSummary, receipt: z.string() }).nullable(),
   },
   accept: {
     params: z.strictObject({ text: z.string().max(4096), context: z.strictObject({ channel: paymentChannel }) }),
@@ -204,8 +238,14 @@ export const VSE_METHODS = {
       from: time.optional(),
       to: time.optional(),
       settlement: settlementState.optional(),
+      /** Exactly this amount. */
+      amount: amount.optional(),
+      /** The start of an IOU id or request id (hex), or of a request's reference. */
+      search: z.string().min(1).max(64).optional(),
       /** Resume after this payment (its iouId from the previous page). */
       after: iouIdHex.optional(),
+      /** Newest first (a till's list) instead of oldest first (an export). */
+      newestFirst: z.boolean().optional(),
       limit: z.int().min(1).max(1000),
     }),
     result: z.strictObject({ payments: z.array(paymentSummary) }),

@@ -187,6 +187,12 @@ export class RpcServer {
         return this.requireVse().installTerminalCertificate(parseParams(method, raw));
       case 'createPaymentRequest':
         return this.requireVse().createPaymentRequest(parseParams(method, raw));
+      case 'cancelPaymentRequest':
+        return this.requireVse().cancelPaymentRequest(parseParams(method, raw));
+      case 'findPaymentRequest':
+        return this.requireVse().findPaymentRequest(parseParams(method, raw));
+      case 'getPayment':
+        return this.requireVse().getPayment(parseParams(method, raw));
       case 'accept':
         return this.requireVse().accept(parseParams(method, raw));
       case 'nextBatch':

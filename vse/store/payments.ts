@@ -21,6 +21,9 @@ export interface PaymentRow {
   receipt: Uint8Array;
   settlement: SettlementState;
   settlement_reason: string | null;
+  reservation_not_after: number | null;
+  /** The paid request's reference (joined from payment_requests). */
+  reference: string | null;
 }
 
 export interface RequestRow {
@@ -30,6 +33,8 @@ export interface RequestRow {
   created: number;
   expires: number;
   paid_by: Buffer | null;
+  reference: string | null;
+  cancelled_at: number | null;
 }
 
 export interface NewPayment {
@@ -44,10 +49,13 @@ export interface NewPayment {
   channel: PaymentChannel;
   bundle: Uint8Array;
   receipt: Uint8Array;
+  reservationNotAfter: number;
 }
 
+/** A payment's columns, with its request's reference: select them `FROM ${PAYMENTS_WITH_REFERENCE}`. */
 export const PAYMENT_COLUMNS =
-  'id, iou_id, reservation_id, seq, spent_before, amount, currency, request_id, accepted_at, channel, bundle, receipt, settlement, settlement_reason';
+  'p.id, p.iou_id, p.reservation_id, p.seq, p.spent_before, p.amount, p.currency, p.request_id, p.accepted_at, p.channel, p.bundle, p.receipt, p.settlement, p.settlement_reason, p.reservation_not_after, r.reference';
+export const PAYMENTS_WITH_REFERENCE = 'payments p LEFT JOIN payment_requests r ON r.request_id = p.request_id';
 
 export function paymentSummary(row: PaymentRow): PaymentSummary {
   return {
@@ -57,6 +65,8 @@ export function paymentSummary(row: PaymentRow): PaymentSummary {
     reservationId: toHex(row.reservation_id),
     seq: row.seq,
     requestId: row.request_id === null ? null : toHex(row.request_id),
+    reference: row.reference,
+    settleBy: row.reservation_not_after,
     acceptedAt: row.accepted_at,
     channel: row.channel,
     settlement: row.settlement,
@@ -66,17 +76,18 @@ export function paymentSummary(row: PaymentRow): PaymentSummary {
 
 export function paymentStatements(db: SqliteDatabase): Record<StatementName, SqliteStatement> {
   return {
-    byIouId: db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE iou_id = ?`),
+    byIouId: db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM ${PAYMENTS_WITH_REFERENCE} WHERE p.iou_id = ?`),
     bySeq: db.prepare('SELECT iou_id FROM payments WHERE reservation_id = ? AND seq = ?'),
     before: db.prepare('SELECT iou_id, seq, spent_before, amount FROM payments WHERE reservation_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1'),
     after: db.prepare('SELECT iou_id, seq, spent_before, amount FROM payments WHERE reservation_id = ? AND seq > ? ORDER BY seq ASC LIMIT 1'),
     unsettledForReservation: db.prepare("SELECT coalesce(sum(amount), 0) AS amount FROM payments WHERE reservation_id = ? AND settlement = 'PENDING'").pluck(),
     insert: db.prepare(
-      `INSERT INTO payments (iou_id, reservation_id, seq, spent_before, amount, currency, request_id, accepted_at, channel, bundle, receipt)
-       VALUES (@iouId, @reservationId, @seq, @spentBefore, @amount, @currency, @requestId, @acceptedAt, @channel, @bundle, @receipt)`,
+      `INSERT INTO payments (iou_id, reservation_id, seq, spent_before, amount, currency, request_id, accepted_at, channel, bundle, receipt, reservation_not_after)
+       VALUES (@iouId, @reservationId, @seq, @spentBefore, @amount, @currency, @requestId, @acceptedAt, @channel, @bundle, @receipt, @reservationNotAfter)`,
     ),
-    request: db.prepare('SELECT request_id, amount, currency, created, expires, paid_by FROM payment_requests WHERE request_id = ?'),
-    insertRequest: db.prepare('INSERT INTO payment_requests (request_id, amount, currency, created, expires) VALUES (?, ?, ?, ?, ?)'),
+    request: db.prepare('SELECT request_id, amount, currency, created, expires, paid_by, reference, cancelled_at FROM payment_requests WHERE request_id = ?'),
+    insertRequest: db.prepare('INSERT INTO payment_requests (request_id, amount, currency, created, expires, reference) VALUES (?, ?, ?, ?, ?, ?)'),
+    cancelRequest: db.prepare('UPDATE payment_requests SET cancelled_at = ? WHERE request_id = ? AND paid_by IS NULL AND cancelled_at IS NULL'),
     markRequestPaid: db.prepare('UPDATE payment_requests SET paid_by = ? WHERE request_id = ? AND paid_by IS NULL'),
     unsettledTotal: db.prepare('SELECT amount FROM unsettled_totals WHERE currency = ?').pluck(),
     addUnsettled: db.prepare(
@@ -101,6 +112,7 @@ type StatementName =
   | 'insert'
   | 'request'
   | 'insertRequest'
+  | 'cancelRequest'
   | 'markRequestPaid'
   | 'unsettledTotal'
   | 'addUnsettled'

@@ -3,5 +3,6 @@
  * the schema is a new file and a new line here. `PRAGMA user_version` records how many ran.
  */
 import { sql as initial } from './0001-initial.ts';
+import { sql as requestsForTheHost } from './0002-requests-for-the-host.ts';
 
-export const MIGRATIONS: readonly string[] = [initial];
+export const MIGRATIONS: readonly string[] = [initial, requestsForTheHost];
