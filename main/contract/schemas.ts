@@ -97,6 +97,8 @@ export const verdict = z.discriminatedUnion('outcome', [
   }),
 ]);
 export type Verdict = z.output<typeof verdict>;
+export type AcceptedVerdict = Extract<Verdict, { outcome: 'paid' | 'already-paid' }>;
+export type RejectedVerdict = Extract<Verdict, { outcome: 'rejected' }>;
 
 /**
  * The till, one state at a time. `request` is always the open request (payable now) or null;

@@ -20,7 +20,7 @@
 import { Emitter } from '../../hardware/core/emitter.ts';
 import { VseError, type AcceptOutcome, type PaymentSummary, type VseMethod, type VseParams, type VseResult } from '../../vse/contract/rpc.ts';
 import { AppError } from '../contract/app-api.ts';
-import type { Channel, OpenRequest, PaymentView, TillState, Verdict } from '../contract/schemas.ts';
+import type { AcceptedVerdict, Channel, OpenRequest, PaymentView, RejectedVerdict, TillState, Verdict } from '../contract/schemas.ts';
 import { systemTimers, type Timers } from '../settlement/timers.ts';
 
 /** The VSE as the service uses it (the supervisor, or anything with its shape). */
@@ -54,11 +54,11 @@ export interface RequestInput {
 
 /** How a request ended, for a cash register waiting on it (nexo's synchronous Payment). */
 export type RequestEnd =
-  | { outcome: 'paid'; verdict: Extract<Verdict, { outcome: 'paid' | 'already-paid' }> }
+  | { outcome: 'paid'; verdict: AcceptedVerdict }
   | { outcome: 'cancelled'; by: 'cashier' | 'ecr' }
   | { outcome: 'expired' }
   /** The last refusal seen while the request was open, if the request then ended unpaid. */
-  | { outcome: 'failed'; verdict: Extract<Verdict, { outcome: 'rejected' }> };
+  | { outcome: 'failed'; verdict: RejectedVerdict };
 
 type Waiter = (end: RequestEnd) => void;
 
@@ -118,7 +118,7 @@ export class PaymentService extends Emitter<PaymentEvents> {
   private seq = 0;
   private open: OpenRequest | null = null;
   /** The last refusal while the open request was open (a register is told it if the request then fails). */
-  private lastRefusal: Extract<Verdict, { outcome: 'rejected' }> | null = null;
+  private lastRefusal: RejectedVerdict | null = null;
   private expiryTimer: unknown;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly waiters = new Map<string, Waiter[]>();
