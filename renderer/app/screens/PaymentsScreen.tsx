@@ -12,16 +12,10 @@ import type { HostStore } from '../host/store.ts';
 import { localeOf } from '../i18n/index.ts';
 import { formatMoney, parseMajor } from '../money.ts';
 import { formatDateTime, span } from '../time.ts';
+import { dayBounds } from '../report.ts';
 
 const PAGE = 50;
 const SETTLEMENT_STATES = ['PENDING', 'SETTLED', 'ALREADY_SETTLED', 'REJECTED', 'DOUBLE_SPEND'] as const;
-
-export function dayBounds(day: string): { from: number; to: number } | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (match === null) return undefined;
-  const from = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])).getTime() / 1000;
-  return { from, to: from + 86_400 };
-}
 
 export function PaymentsScreen({ store, currency, nowSeconds, onError, canPrint }: { store: HostStore; currency: string; nowSeconds: number; onError: (error: AppError) => void; canPrint: boolean }) {
   const { t, i18n } = useTranslation();
