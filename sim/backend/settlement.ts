@@ -181,12 +181,12 @@ type Decision = { status: 1 | 3 | 4; reason?: SettlementReason; paid: boolean };
 
 /**
  * OIP/1 §5: a revocation refuses an IOU only if it was created more than
- * REVOCATION_GRACE_SECONDS after the backend recorded the revocation. A terminal that accepted
- * it before it could know is paid from the held funds; one dated further ahead than that a
- * terminal refuses at the counter (check 6, clock skew), so forward-dating past a revocation
- * never reaches here accepted.
+ * REVOCATION_GRACE_SECONDS after the backend recorded the revocation. A terminal refuses an
+ * IOU dated further ahead of its clock than that (check 6, clock skew), so whatever a terminal
+ * accepted before the revocation was recorded is paid from the held funds, however the payer
+ * dated it.
  */
-export function refusedByRevocation(revokedAt: number | null, created: number): boolean {
+function refusedByRevocation(revokedAt: number | null, created: number): boolean {
   return revokedAt !== null && created > revokedAt + REVOCATION_GRACE_SECONDS;
 }
 
