@@ -6,10 +6,14 @@
  * Order: check 14 (duplicate) runs right after 1–11, before 12: a duplicate is not an error,
  * and an IOU that was accepted must keep answering "accepted" when it is scanned again after
  * its request expired or the exposure caps filled up (docs/vse.md, "Acceptance pipeline").
+ * For the same reason the very bundle accepted before answers "accepted" even when 1–11 fail
+ * by now because time moved (clock skew, expiry) or the trust list changed.
  */
 import {
   bundleBytes,
   bytesEqual,
+  decodePaymentBundle,
+  iouIdOf,
   PREFIX,
   base45Encode,
   signObject,
@@ -51,6 +55,18 @@ function acceptedOutcome(row: PaymentRow, duplicate: boolean): AcceptOutcome {
   return { outcome: 'accepted', duplicate, payment: paymentSummary(row), receipt: receiptText(row.receipt) };
 }
 
+/**
+ * Check 14 for a bundle that fails checks 1–11 now: if these very bytes were accepted before,
+ * they passed the checks then, and only the clock or the trust list has moved since (clock
+ * skew, expiry, staleness, a revocation). The stored acceptance stands.
+ */
+function storedAcceptance(statements: PaymentStatements, text: string, reason: ReasonCode): AcceptOutcome | undefined {
+  if (reason === 'MALFORMED') return undefined;
+  const bundle = decodePaymentBundle(text); // decoded once already: it is not malformed
+  const stored = statements.byIouId.get(iouIdOf(bundle.iou)) as PaymentRow | undefined;
+  return stored !== undefined && bytesEqual(stored.bundle, bundle.bytes) ? acceptedOutcome(stored, true) : undefined;
+}
+
 interface Neighbour {
   iou_id: Buffer;
   seq: number;
@@ -89,8 +105,9 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
     terminalId: certificate.value.terminalId,
     verify: nodeVerify,
     trustListGraceSeconds: policy.trustListGraceSeconds,
+    clockSkewSeconds: policy.clockSkewSeconds,
   });
-  if (!verification.ok) return rejected(verification.reason, verification.detail);
+  if (!verification.ok) return storedAcceptance(s, text, verification.reason) ?? rejected(verification.reason, verification.detail);
   const payment = verification.payment;
   const iou = payment.iou.value;
 

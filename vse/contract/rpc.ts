@@ -8,7 +8,7 @@
  * parentPort), so byte strings cross as Uint8Array (a Buffer on arrival under Node).
  */
 import * as z from 'zod';
-import { REASON_CODES, type ReasonCode } from '../../protocol/index.ts';
+import { REASON_CODES, REVOCATION_GRACE_SECONDS, type ReasonCode } from '../../protocol/index.ts';
 
 const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
 const fixedBytes = (length: number) => bytes.refine((b) => b.length === length, `expected ${length} bytes`);
@@ -45,6 +45,12 @@ export const riskPolicy = z.strictObject({
   maxSecondsSinceTrustListRefresh: z.int().min(60),
   /** Seconds past a trust list's next_update during which it is still usable (check 3). */
   trustListGraceSeconds: z.int().min(0),
+  /**
+   * Seconds an IOU's `created` may lie from the VSE's clock, either way (check 6). At most the
+   * scheme's revocation grace: an IOU dated further ahead could outlive a revocation the
+   * backend records after it was accepted. At least a minute: payers' clocks are not exact.
+   */
+  clockSkewSeconds: z.int().min(60).max(REVOCATION_GRACE_SECONDS),
   /** Whether an IOU without request_id (the payer showed its QR first) may be accepted. */
   allowPayerInitiated: z.boolean(),
   /** Longest lifetime of a payment request. */
