@@ -24,7 +24,7 @@ import {
   type PaymentContext,
   type StatelessReason,
 } from './index.ts';
-import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../vse/crypto/node-es256.ts';
+import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../base/node/node-es256.ts';
 import { iouFor, paymentText, paymentWorld, randomId, REALISTIC, requestText, type PaymentWorld } from '../sim/fixtures/payments.ts';
 
 let world: PaymentWorld;

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { migrate, SchemaTooNewError } from '../base/node/migrate.ts';
 import { bundleText, PREFIX, signObject, SIGNED, toHex, type Es256Signer } from '../protocol/index.ts';
 import { VseError, type RiskPolicyOverrides, type RiskPolicy, type VseEvent, type VseParams, type VseResult } from './contract/rpc.ts';
 import { accept, type Clock } from './accept/accept.ts';
@@ -14,7 +15,6 @@ import { Outbox } from './outbox/outbox.ts';
 import { limitsFor, resolvePolicy } from './policy/policy.ts';
 import { Queries } from './queries.ts';
 import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/database.ts';
-import { migrate, SchemaTooNewError } from './store/migrate.ts';
 import { MIGRATIONS } from './store/migrations/index.ts';
 import { writable } from './store/storage-errors.ts';
 import { paymentStatements, type PaymentStatements } from './store/payments.ts';
@@ -59,7 +59,7 @@ function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
           throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and the database needs migrating first');
         }
       } else {
-        migrate(db);
+        migrate(db, MIGRATIONS, 'the VSE database');
       }
     } catch (error) {
       db.close();

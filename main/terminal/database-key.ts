@@ -9,10 +9,10 @@
  * exists: a fresh key cannot open it, and saying so is kinder than WRONG_DATABASE_KEY.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createFileAtomic } from '../../base/node/atomic-file.ts';
 import { TerminalSetupError } from './errors.ts';
-import { fsyncFolder } from './files.ts';
 import { ENV, type TerminalPaths } from './paths.ts';
 
 export const DATABASE_KEY_BYTES = 32;
@@ -51,15 +51,9 @@ function checkKeyFile(path: string): void {
 function createKeyFile(path: string): Uint8Array {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const key = new Uint8Array(randomBytes(DATABASE_KEY_BYTES));
-  // 'wx': never overwrite a key another process just made; 0600 from the first byte.
-  const fd = openSync(path, 'wx', 0o600);
-  try {
-    writeSync(fd, `${Buffer.from(key).toString('hex')}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  fsyncFolder(dirname(path));
+  // Never overwrites a key another process just made, is 0600 from the first byte, and is
+  // never seen half-written (nor left so by a full disk).
+  createFileAtomic(path, `${Buffer.from(key).toString('hex')}\n`, 0o600);
   return key;
 }
 

@@ -20,7 +20,7 @@ import {
   type ReasonCode,
   type VerifiedPayment,
 } from '../../protocol/index.ts';
-import { nodeVerify } from '../crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { VseError, type AcceptOutcome, type CurrencyTotal, type PaymentChannel, type RiskPolicy, type VseEvent } from '../contract/rpc.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { SqliteDatabase } from '../store/database.ts';

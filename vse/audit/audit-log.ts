@@ -5,7 +5,7 @@
  * describes commit together or not at all.
  */
 import { encodeDeterministic, type Es256Signer } from '../../protocol/index.ts';
-import { nodeVerify } from '../crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import type { AuditVerification } from '../contract/rpc.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import { entryHash, GENESIS_HASH, signCheckpoint, verifyChain, type AuditEntry } from './chain.ts';

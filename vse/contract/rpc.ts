@@ -8,6 +8,7 @@
  * parentPort), so byte strings cross as Uint8Array (a Buffer on arrival under Node).
  */
 import * as z from 'zod';
+import { CodedError } from '../../base/common/coded-error.ts';
 import { REASON_CODES, type ReasonCode } from '../../protocol/index.ts';
 
 const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
@@ -284,14 +285,9 @@ export const vseError = z.strictObject({ code: z.enum(VSE_ERROR_CODES), message:
 export type VseErrorValue = z.output<typeof vseError>;
 
 /** A typed error on either side of the port; `toValue()` is what crosses it. */
-export class VseError extends Error {
-  readonly code: VseErrorCode;
-  constructor(code: VseErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'VseError';
-    this.code = code;
-  }
-  toValue(): VseErrorValue {
+export class VseError extends CodedError<VseErrorCode> {
+  override readonly name = 'VseError';
+  override toValue(): VseErrorValue {
     return { code: this.code, message: this.message };
   }
 }

@@ -4,7 +4,7 @@
  * leaves this process. Only the public key is ever handed out.
  */
 import { type Es256Signer } from '../../protocol/index.ts';
-import { exportPrivateKey, generateP256PrivateKey, importPrivateKey, nodeSigner } from '../crypto/node-es256.ts';
+import { exportPrivateKey, generateP256PrivateKey, importPrivateKey, nodeSigner } from '../../base/node/node-es256.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 
 /** The stored key, or undefined on a fresh database. */

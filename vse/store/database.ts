@@ -4,6 +4,7 @@
  * synchronous=FULL, so a commit that returned is on disk ("paid" means committed).
  */
 import Database from 'better-sqlite3-multiple-ciphers';
+import { CodedError } from '../../base/common/coded-error.ts';
 
 export type SqliteDatabase = Database.Database;
 export type SqliteStatement = Database.Statement;
@@ -13,13 +14,8 @@ export const DATABASE_KEY_LENGTH = 32;
 /** Why a database could not be opened, as a code the host can act on. */
 export type DatabaseOpenErrorCode = 'BAD_KEY_LENGTH' | 'WRONG_KEY_OR_NOT_A_DATABASE' | 'CANNOT_OPEN';
 
-export class DatabaseOpenError extends Error {
-  readonly code: DatabaseOpenErrorCode;
-  constructor(code: DatabaseOpenErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DatabaseOpenError';
-    this.code = code;
-  }
+export class DatabaseOpenError extends CodedError<DatabaseOpenErrorCode> {
+  override readonly name = 'DatabaseOpenError';
 }
 
 export interface OpenDatabaseOptions {

@@ -16,7 +16,7 @@ import {
   type TerminalCertificate,
   type VerifiedTrustList,
 } from '../../protocol/index.ts';
-import { nodeVerify } from '../crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { VseError } from '../contract/rpc.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { SqliteDatabase } from '../store/database.ts';
