@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkLauncher, type VseProcess } from '../main/vse/launcher.ts';
 import type { VseSupervisor } from '../main/vse/supervisor.ts';
-import { vseToHostMessage } from '../vse/contract/rpc.ts';
+import { VSE_METHOD_NAMES, vseToHostMessage } from '../vse/contract/rpc.ts';
 import { requestAndPay, startEnrolledVse, supervisorFor, tempDataDir, testScheme, TestWallet, type TestScheme } from './support/vse.ts';
 
 let world: TestScheme;
@@ -88,6 +88,23 @@ describe('the port', () => {
     }
     expect(exited).toBe(false);
     child.kill('SIGKILL');
+  });
+});
+
+describe('parameters', () => {
+  it('are checked for every method against the contract, those that take none too: junk gets BAD_REQUEST and changes nothing', async () => {
+    const vse = await start();
+    const junk: unknown[] = [{ junk: 1 }, null, 'text', [1, 2], 7];
+    for (const method of VSE_METHOD_NAMES) {
+      for (const params of junk) {
+        await expect(vse.call(method as 'status', params as never), `${method}(${JSON.stringify(params)})`).rejects.toMatchObject({
+          code: 'BAD_REQUEST',
+          message: expect.stringContaining(`${method}:`),
+        });
+      }
+    }
+    // Still up and initialised once: shutdown and init with junk did nothing.
+    for (const method of ['status', 'unsettled', 'settlementIssues', 'verifyAuditLog', 'exportAuditLog'] as const) await expect(vse.call(method, {})).resolves.toBeDefined();
   });
 });
 

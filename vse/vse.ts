@@ -77,14 +77,14 @@ function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
 
 /** Creates the key on a fresh database, and checks that test and production data never mix. */
 function terminalKeyOf(db: SqliteDatabase, testMode: boolean, now: number): Es256Signer {
-  const stored = db.prepare("SELECT value FROM meta WHERE key = 'test_mode'").pluck().get() as number | undefined;
+  const stored = db.prepare<[], number>("SELECT value FROM meta WHERE key = 'test_mode'").pluck().get();
   if (stored !== undefined && stored !== (testMode ? 1 : 0)) {
     throw new VseError('TEST_MODE_MISMATCH', stored ? 'this database was created by a VSE in test mode; a production VSE refuses it' : 'a VSE in test mode refuses a production database');
   }
   const existing = loadTerminalKey(db);
   if (existing !== undefined) return existing;
   return db.transaction(() => {
-    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('test_mode', ?)").run(testMode ? 1 : 0);
+    db.prepare<[testMode: number]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('test_mode', ?)").run(testMode ? 1 : 0);
     const signer = createTerminalKey(db, now);
     new AuditLog(db, signer).append('terminal-key-created', { public_key: signer.publicKey, test_mode: testMode ? 1 : 0 }, now);
     return signer;
@@ -131,7 +131,7 @@ export class Vse {
       const signer = readOnly ? loadTerminalKey(db) : terminalKeyOf(db, options.testMode, now);
       if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and holds no VSE database yet');
       if (!readOnly) {
-        db.prepare('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
+        db.prepare<[expiredBefore: number]>('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
         // Checkpoints belong in idle time (checkpointWhenIdle), not inside a cashier's commit:
         // SQLite checkpoints by itself only once the WAL reaches ~41 MB, and keeps its blocks.
         db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);

@@ -328,11 +328,15 @@ export const vseToHostMessage = z.union([
 ]);
 export type VseToHostMessage = z.output<typeof vseToHostMessage>;
 
-/** Parses a method's parameters; a mismatch becomes a `BAD_REQUEST` error. */
-export function parseParams<M extends VseMethod>(method: M, params: unknown): z.output<(typeof VSE_METHODS)[M]['params']> {
+/** A request's method with its parameters parsed: the VSE's dispatch narrows `params` by `method`. */
+export type VseCall = { [M in VseMethod]: { method: M; params: z.output<(typeof VSE_METHODS)[M]['params']> } }[VseMethod];
+
+/** Parses a method's parameters against the table above; a mismatch becomes a `BAD_REQUEST` error. */
+export function parseCall(method: VseMethod, params: unknown): VseCall {
   const parsed = VSE_METHODS[method].params.safeParse(params);
   if (!parsed.success) throw new VseError('BAD_REQUEST', `${method}: ${z.prettifyError(parsed.error)}`);
-  return parsed.data as z.output<(typeof VSE_METHODS)[M]['params']>;
+  // The schema was picked by `method`, so the pair matches; TypeScript cannot follow that through the table.
+  return { method, params: parsed.data } as VseCall;
 }
 
 /** Parses a method's result on the host side; a mismatch becomes `INVALID_RESPONSE`. */

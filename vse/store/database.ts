@@ -7,7 +7,8 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { CodedError } from '../../base/common/coded-error.ts';
 
 export type SqliteDatabase = Database.Database;
-export type SqliteStatement = Database.Statement;
+/** A prepared statement with its bind parameters (a tuple, or one object of named ones) and its row type. */
+export type SqliteStatement<P extends unknown[] | object = unknown[], R = unknown> = Database.Statement<P, R>;
 
 export const DATABASE_KEY_LENGTH = 32;
 
