@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkLauncher, type VseProcess } from '../main/vse/launcher.ts';
 import type { VseSupervisor } from '../main/vse/supervisor.ts';
@@ -189,6 +189,18 @@ describe('accepting', () => {
     };
     expect(search()).toContain('vse.sqlite-wal'); // while running, with the WAL full of the new payments
     await vse.stop();
+  });
+
+  it('keeps its database, WAL and shared-memory files owner-only (0600), also a database an older release made 0644', async () => {
+    const modes = () => Object.fromEntries(readdirSync(data.dir).map((file) => [file, (statSync(join(data.dir, file)).mode & 0o777).toString(8)]));
+    const vse = await start();
+    expect(await vse.call('accept', { text: await requestAndPay(vse, new TestWallet(world)), context: { channel: 'test' } })).toMatchObject({ outcome: 'accepted' });
+    expect(modes()).toEqual({ 'vse.sqlite': '600', 'vse.sqlite-wal': '600', 'vse.sqlite-shm': '600' });
+    await vse.stop();
+    chmodSync(join(data.dir, 'vse.sqlite'), 0o644);
+    const again = await start();
+    await again.call('createPaymentRequest', { amount: 5, currency: 'SEK', ttlSeconds: 60 });
+    expect(modes()).toEqual({ 'vse.sqlite': '600', 'vse.sqlite-wal': '600', 'vse.sqlite-shm': '600' });
   });
 });
 

@@ -29,6 +29,8 @@ export interface VseOptions {
   policy?: RiskPolicyOverrides;
   /** Whether this VSE runs in test mode; a database remembers the mode it was created in. */
   testMode: boolean;
+  /** Open the store read-only even where the folder can be written (the host found the disk full). */
+  readOnly?: boolean;
   clock: Clock;
   emit?: (event: VseEvent) => void;
 }
@@ -47,8 +49,8 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Opens the store read-write, or read-only when the data folder cannot be written (a disk
- * that came up read-only): then queries and the audit check still work and every write
- * answers STORAGE_READ_ONLY.
+ * that came up read-only) or the host asks for it (a full disk): then queries and the audit
+ * check still work and every write answers STORAGE_READ_ONLY.
  */
 function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
   try {
@@ -56,7 +58,7 @@ function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
     try {
       if (readonly) {
         if ((db.pragma('user_version', { simple: true }) as number) !== MIGRATIONS.length) {
-          throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and the database needs migrating first');
+          throw new VseError('STORAGE_READ_ONLY', `${readOnlyWhy(options)}, and the database needs migrating first`);
         }
       } else {
         migrate(db, MIGRATIONS, 'the VSE database');
@@ -74,6 +76,8 @@ function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
     throw error;
   }
 }
+
+const readOnlyWhy = (options: VseOptions): string => (options.readOnly === true ? 'the host opened the store read-only (a full disk)' : 'the data folder is read-only');
 
 /** Creates the key on a fresh database, and checks that test and production data never mix. */
 function terminalKeyOf(db: SqliteDatabase, testMode: boolean, now: number): Es256Signer {
@@ -124,12 +128,12 @@ export class Vse {
   }
 
   static open(options: VseOptions): Vse {
-    const readOnly = !writable(options.dataDir);
+    const readOnly = options.readOnly === true || !writable(options.dataDir);
     const db = openStore(options, readOnly);
     try {
       const now = options.clock();
       const signer = readOnly ? loadTerminalKey(db) : terminalKeyOf(db, options.testMode, now);
-      if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and holds no VSE database yet');
+      if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', `${readOnlyWhy(options)}, and the folder holds no VSE database yet`);
       if (!readOnly) {
         db.prepare<[expiredBefore: number]>('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
         // Checkpoints belong in idle time (checkpointWhenIdle), not inside a cashier's commit:

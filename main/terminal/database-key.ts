@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createFileAtomic } from '../../base/node/atomic-file.ts';
+import { diskFullError } from './disk-space.ts';
 import { TerminalSetupError } from './errors.ts';
 import { ENV, type TerminalPaths } from './paths.ts';
 
@@ -73,6 +74,7 @@ export function loadDatabaseKey(paths: TerminalPaths, env: NodeJS.ProcessEnv = p
     try {
       return { key: createKeyFile(paths.keyFile), source: { kind: 'file', path: paths.keyFile, created: true } };
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw diskFullError(dirname(paths.keyFile), { cause: error });
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new TerminalSetupError('DATA_FOLDER_UNUSABLE', `cannot create the key file ${paths.keyFile}: ${(error as Error).message}`, { cause: error });
       }

@@ -149,6 +149,12 @@ export const VSE_METHODS = {
        * seconds added to the VSE's own clock. Refused otherwise.
        */
       testClockOffsetSeconds: z.int().optional(),
+      /**
+       * Open the store read-only even though the folder could be written: the host found the
+       * disk full and runs a command that only reads (`kassa status`). Writes then answer
+       * STORAGE_READ_ONLY, and nothing is created in the folder.
+       */
+      readOnly: z.boolean().optional(),
     }),
     result: z.strictObject({ terminalKey: fixedBytes(33), terminalId: z.string().nullable(), testMode: z.boolean(), schemaVersion: safeUint }),
   },
