@@ -80,12 +80,6 @@ function holderOf(path: string): Holder {
   return alive(pid) ? { state: 'alive', pid } : { state: 'stale', pid };
 }
 
-/** The pid holding `path`, if a live process does. */
-export function lockHolder(path: string): number | undefined {
-  const holder = holderOf(path);
-  return holder.state === 'alive' ? holder.pid : undefined;
-}
-
 function failure(error: unknown, what: string): LockFileError {
   if (error instanceof LockFileError) return error;
   const code = errnoOf(error) === 'ENOSPC' || errnoOf(error) === 'EDQUOT' ? 'NO_SPACE' : 'UNUSABLE';
