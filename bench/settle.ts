@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePaymentBundle, iouIdOf, verifyPaymentAtCreated, verifyTrustList, type VerifiedTrustList } from '../protocol/index.ts';
-import { nodeVerify } from '../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../base/node/node-es256.ts';
 import { openDatabase } from '../vse/store/database.ts';
 import { paymentStatements } from '../vse/store/payments.ts';
 import { DATABASE_FILE } from '../vse/vse.ts';

@@ -29,7 +29,7 @@ import {
   type VerifiedTrustList,
   type WalletCertificate,
 } from './index.ts';
-import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../vse/crypto/node-es256.ts';
+import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../base/node/node-es256.ts';
 import { iouFor, paymentText, paymentWorld, randomId, REALISTIC, requestText, type PaymentWorld } from '../sim/fixtures/payments.ts';
 import { Scheme } from '../sim/scheme/scheme.ts';
 

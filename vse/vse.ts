@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { migrate, SchemaTooNewError } from '../base/node/migrate.ts';
 import { bundleText, PREFIX, signObject, SIGNED, toHex, type Es256Signer } from '../protocol/index.ts';
 import { VseError, type RiskPolicyOverrides, type RiskPolicy, type VseEvent, type VseParams, type VseResult } from './contract/rpc.ts';
 import { accept, type Clock } from './accept/accept.ts';
@@ -14,7 +15,6 @@ import { Outbox } from './outbox/outbox.ts';
 import { limitsFor, resolvePolicy } from './policy/policy.ts';
 import { Queries } from './queries.ts';
 import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/database.ts';
-import { migrate, SchemaTooNewError } from './store/migrate.ts';
 import { MIGRATIONS } from './store/migrations/index.ts';
 import { writable } from './store/storage-errors.ts';
 import { paymentStatements, type PaymentStatements } from './store/payments.ts';
@@ -29,6 +29,8 @@ export interface VseOptions {
   policy?: RiskPolicyOverrides;
   /** Whether this VSE runs in test mode; a database remembers the mode it was created in. */
   testMode: boolean;
+  /** Open the store read-only even where the folder can be written (the host found the disk full). */
+  readOnly?: boolean;
   clock: Clock;
   emit?: (event: VseEvent) => void;
 }
@@ -47,8 +49,8 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Opens the store read-write, or read-only when the data folder cannot be written (a disk
- * that came up read-only): then queries and the audit check still work and every write
- * answers STORAGE_READ_ONLY.
+ * that came up read-only) or the host asks for it (a full disk): then queries and the audit
+ * check still work and every write answers STORAGE_READ_ONLY.
  */
 function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
   try {
@@ -56,10 +58,10 @@ function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
     try {
       if (readonly) {
         if ((db.pragma('user_version', { simple: true }) as number) !== MIGRATIONS.length) {
-          throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and the database needs migrating first');
+          throw new VseError('STORAGE_READ_ONLY', `${readOnlyWhy(options)}, and the database needs migrating first`);
         }
       } else {
-        migrate(db);
+        migrate(db, MIGRATIONS, 'the VSE database');
       }
     } catch (error) {
       db.close();
@@ -75,16 +77,18 @@ function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
   }
 }
 
+const readOnlyWhy = (options: VseOptions): string => (options.readOnly === true ? 'the host opened the store read-only (a full disk)' : 'the data folder is read-only');
+
 /** Creates the key on a fresh database, and checks that test and production data never mix. */
 function terminalKeyOf(db: SqliteDatabase, testMode: boolean, now: number): Es256Signer {
-  const stored = db.prepare("SELECT value FROM meta WHERE key = 'test_mode'").pluck().get() as number | undefined;
+  const stored = db.prepare<[], number>("SELECT value FROM meta WHERE key = 'test_mode'").pluck().get();
   if (stored !== undefined && stored !== (testMode ? 1 : 0)) {
     throw new VseError('TEST_MODE_MISMATCH', stored ? 'this database was created by a VSE in test mode; a production VSE refuses it' : 'a VSE in test mode refuses a production database');
   }
   const existing = loadTerminalKey(db);
   if (existing !== undefined) return existing;
   return db.transaction(() => {
-    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('test_mode', ?)").run(testMode ? 1 : 0);
+    db.prepare<[testMode: number]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('test_mode', ?)").run(testMode ? 1 : 0);
     const signer = createTerminalKey(db, now);
     new AuditLog(db, signer).append('terminal-key-created', { public_key: signer.publicKey, test_mode: testMode ? 1 : 0 }, now);
     return signer;
@@ -124,14 +128,14 @@ export class Vse {
   }
 
   static open(options: VseOptions): Vse {
-    const readOnly = !writable(options.dataDir);
+    const readOnly = options.readOnly === true || !writable(options.dataDir);
     const db = openStore(options, readOnly);
     try {
       const now = options.clock();
       const signer = readOnly ? loadTerminalKey(db) : terminalKeyOf(db, options.testMode, now);
-      if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and holds no VSE database yet');
+      if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', `${readOnlyWhy(options)}, and the folder holds no VSE database yet`);
       if (!readOnly) {
-        db.prepare('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
+        db.prepare<[expiredBefore: number]>('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
         // Checkpoints belong in idle time (checkpointWhenIdle), not inside a cashier's commit:
         // SQLite checkpoints by itself only once the WAL reaches ~41 MB, and keeps its blocks.
         db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);

@@ -2,11 +2,10 @@
 // the network, terminals with their own VSE processes — and time in the test's hand
 // (ManualTimers): a cycle runs when the test fires the timer the service set.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { nextEvent } from '../../hardware/core/emitter.ts';
 import { passAll, type FaultPlan } from '../../sim/faults/fault-proxy.ts';
 import { PROBLEM_TYPE, REVOCATION_GRACE_SECONDS, SETTLEMENT_STATUS } from '../../protocol/index.ts';
 import { acceptAll, ManualTimers, startSettlementFixture, type SettlementFixture } from '../../test/support/settlement.ts';
-import { PATIENCE_MS, record, waitUntil } from '../../test/support/wait.ts';
+import { nextEvent, PATIENCE_MS, record, waitUntil } from '../../test/support/wait.ts';
 import { startBackendFixture } from '../../test/support/backend.ts';
 import { fileStatusStore } from './settlement-status.ts';
 import { CycleStop, DEFAULT_SETTLEMENT_OPTIONS, matchResults, SettlementService, type CycleReport } from './settlement-service.ts';

@@ -19,7 +19,7 @@ import * as z from 'zod';
 import { fromHex } from '../../protocol/index.ts';
 import { riskPolicyOverrides } from '../../vse/contract/rpc.ts';
 import { TerminalSetupError } from './errors.ts';
-import { writeFileAtomic } from './files.ts';
+import { writeFileAtomic } from '../../base/node/atomic-file.ts';
 
 export const TERMINAL_CONFIG_FORMAT = 'kassa-terminal/1';
 

@@ -32,7 +32,7 @@ import {
   type Iou,
   type SettlementResponse,
 } from '../../protocol/index.ts';
-import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../base/node/node-es256.ts';
 import { bundleBytesOf, TestTerminal } from '../fixtures/terminal.ts';
 import { ReservedWallet } from '../../test/support/backend.ts';
 import { ReferenceBackend } from './backend.ts';

@@ -39,7 +39,7 @@ import {
   type VerifiedPayment,
   type VerifiedTrustList,
 } from '../../protocol/index.ts';
-import { nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { recordLedgerEntry, reservationRow } from './accounts.ts';
 import type { BackendContext } from './config.ts';
 import { conflictBetween, type ConflictKind, type IouFacts } from './conflicts.ts';

@@ -210,7 +210,7 @@ describe('trust and enrolment', () => {
 
   it('installs a terminal certificate only for its own key and from a trusted terminal issuer', async () => {
     const { terminalCertificateFor } = await import('../../test/support/vse.ts');
-    const { generateP256PrivateKey, nodeSigner } = await import('../crypto/node-es256.ts');
+    const { generateP256PrivateKey, nodeSigner } = await import('../../base/node/node-es256.ts');
     const otherKey = nodeSigner(generateP256PrivateKey()).publicKey;
     expect(() => t.vse.installTerminalCertificate({ certificate: terminalCertificateFor(world, otherKey) })).toThrow(expect.objectContaining({ code: 'CERTIFICATE_KEY_MISMATCH' }));
     const stranger = testScheme(world.now);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { toHex, verifyPayment, verifyTrustList, type VerifiedTrustList } from '../../../protocol/index.ts';
-import { nodeVerify } from '../../../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../../../base/node/node-es256.ts';
 import { EXIT, parseOptions, rootKeysOption, textArgument, toJson, unixSeconds, UsageError, wholeNumber, type Command } from '../command.ts';
 
 export const verifyCommand: Command = {
