@@ -19,21 +19,26 @@ const ROOT = fileURLToPath(new URL('.', import.meta.url));
 /**
  * Which folders each folder may import (relative imports; a folder may always import
  * itself). The most specific entry applies: main/cli/ may reach the simulators, the rest of
- * main/ may not. Tests are exempt: they run under Node and may reach anything.
+ * main/ may not. base/common and base/node are layers of their own (base/ has no entry):
+ * base/common imports nothing, base/node only base/common. Code that runs in the browser
+ * (protocol/, renderer/) gets base/common only. Tests are exempt: they run under Node and may
+ * reach anything.
  */
 const MAY_IMPORT = {
-  protocol: [],
-  vse: ['protocol'],
-  hardware: ['protocol'],
+  'base/common': [],
+  'base/node': ['base/common'],
+  protocol: ['base/common'],
+  vse: ['base/common', 'base/node', 'protocol'],
+  hardware: ['base/common', 'base/node', 'protocol'],
   // The host brokers commands to the VSE through its RPC contract; it never runs VSE code.
-  main: ['protocol', 'hardware', 'vse/contract', 'vse/crypto'],
-  'main/cli': ['protocol', 'hardware', 'vse/contract', 'vse/crypto', 'sim'],
+  main: ['base/common', 'base/node', 'protocol', 'hardware', 'vse/contract'],
+  'main/cli': ['base/common', 'base/node', 'protocol', 'hardware', 'vse/contract', 'sim'],
   // The app API contract runs in the renderer too: it may use the protocol library, nothing else.
-  'main/contract': ['protocol'],
-  renderer: ['protocol', 'main/contract'],
-  sim: ['protocol', 'hardware', 'vse/crypto'],
-  bench: ['protocol', 'vse', 'hardware', 'main', 'renderer', 'sim'],
-  scripts: ['protocol', 'vse', 'hardware', 'main', 'renderer', 'sim', 'bench'],
+  'main/contract': ['base/common', 'protocol'],
+  renderer: ['base/common', 'protocol', 'main/contract'],
+  sim: ['base/common', 'base/node', 'protocol', 'hardware'],
+  bench: ['base/common', 'base/node', 'protocol', 'vse', 'hardware', 'main', 'renderer', 'sim'],
+  scripts: ['base/common', 'base/node', 'protocol', 'vse', 'hardware', 'main', 'renderer', 'sim', 'bench'],
 };
 
 function restricted(paths, patterns, message) {
@@ -63,29 +68,30 @@ export default tseslint.config(
   },
   {
     // Code that runs in the browser (or in both): no Node built-ins, no Node-only packages.
-    files: ['protocol/**/*.ts', 'main/contract/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
+    files: ['base/common/**/*.ts', 'protocol/**/*.ts', 'main/contract/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
     // The renderer's build configuration runs in Node, at build time.
     ignores: [...TESTS, 'renderer/vite.config.ts'],
     rules: {
       'no-restricted-imports': restricted(
         [...NODE_BUILTINS, 'electron', ...NODE_ONLY_PACKAGES.filter((p) => !p.includes('*'))],
         ['electron/*', ...NODE_ONLY_PACKAGES.filter((p) => p.includes('*'))],
-        'protocol/, main/contract/ and renderer/ run in the browser: no Node built-ins, Node-only packages or electron',
+        'base/common/, protocol/, main/contract/ and renderer/ run in the browser: no Node built-ins, Node-only packages or electron',
       ),
       'no-restricted-globals': ['error', ...['Buffer', 'process', 'require', '__dirname', '__filename'].map((name) => ({ name, message: 'not available in the browser' }))],
     },
   },
   {
-    // The VSE never touches the network or hardware, and never imports electron.
-    files: ['vse/**/*.ts'],
+    // The VSE never touches the network or hardware, and never imports electron; nor does
+    // base/node, which the VSE imports.
+    files: ['vse/**/*.ts', 'base/node/**/*.ts'],
     ignores: TESTS,
     rules: {
       'no-restricted-imports': restricted(
         [...NETWORK_MODULES, 'electron', 'serialport', 'node-hid'],
         ['electron/*', '@serialport/*'],
-        'vse/ never touches the network or hardware and never imports electron',
+        'vse/ and base/node/ never touch the network or hardware and never import electron',
       ),
-      'no-restricted-globals': ['error', ...['fetch', 'WebSocket', 'XMLHttpRequest', 'EventSource'].map((name) => ({ name, message: 'vse/ never touches the network' }))],
+      'no-restricted-globals': ['error', ...['fetch', 'WebSocket', 'XMLHttpRequest', 'EventSource'].map((name) => ({ name, message: 'vse/ and base/node/ never touch the network' }))],
     },
   },
   {

@@ -4,7 +4,7 @@
  * VSE's) and with @noble/curves (the browser's), measured in the same run.
  */
 import { nobleVerify, verifyPayment } from '../protocol/index.ts';
-import { nodeVerify } from '../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../base/node/node-es256.ts';
 import { encodeQr } from '../renderer/qr/qr-code.ts';
 import { paymentText, paymentWorld, requestText, REALISTIC } from '../sim/fixtures/payments.ts';
 import { alphanumericCapacity, isoMinimumVersion } from './qr-capacity.ts';

@@ -29,8 +29,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodePaymentBundle, iouIdOf, verifyPayment, verifyTrustList, type VerifiedTrustList } from '../protocol/index.ts';
-import { nodeVerify } from '../vse/crypto/node-es256.ts';
+import { decodePaymentBundle, iouIdOf, verifyPaymentAtCreated, verifyTrustList, type VerifiedTrustList } from '../protocol/index.ts';
+import { nodeVerify } from '../base/node/node-es256.ts';
 import { openDatabase } from '../vse/store/database.ts';
 import { paymentStatements } from '../vse/store/payments.ts';
 import { DATABASE_FILE } from '../vse/vse.ts';
@@ -90,6 +90,7 @@ function fill(dataDir: string, payers: BulkPayer[], terminalId: string, count: n
             channel: 'test',
             bundle: bundle.bytes,
             receipt,
+            reservationNotAfter: bundle.walletCertificate.value.notAfter,
           });
           statements.addUnsettled.run(iou.currency, iou.amount);
         }
@@ -118,7 +119,7 @@ function verifyCost(texts: readonly string[], trustList: VerifiedTrustList, term
   const run = () => {
     for (const bytes of bundles) {
       const bundle = decodePaymentBundle(bytes);
-      const verified = verifyPayment(bundle, { trustList, now: bundle.iou.value.created, terminalId, verify: nodeVerify });
+      const verified = verifyPaymentAtCreated(bundle, { trustList, terminalId, verify: nodeVerify });
       if (!verified.ok) throw new Error(verified.detail);
     }
   };

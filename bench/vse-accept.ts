@@ -12,7 +12,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyPayment, type VerifiedPayment } from '../protocol/index.ts';
-import { nodeVerify } from '../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../base/node/node-es256.ts';
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from '../vse/store/database.ts';
 import { AUTOCHECKPOINT_PAGES } from '../vse/vse.ts';
 import { TestWallet, type TestScheme } from '../sim/fixtures/terminal-world.ts';

@@ -3,7 +3,7 @@
  * importable from their own modules for tests and emulators.
  */
 export * from './core/errors.ts';
-export type { EventSource } from './core/emitter.ts';
+export type { EventSource } from '../base/common/emitter.ts';
 export * from './core/status.ts';
 export type { Scan, Scanner, ScannerEvents, ScanSource } from './scanner/scanner.ts';
 export { SerialScanner, type SerialScannerOptions } from './scanner/serial-scanner.ts';

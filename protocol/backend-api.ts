@@ -3,7 +3,7 @@
  * terminal's client: paths, media types, the Idempotency-Key header, RFC 9457 problem
  * documents with the problem types Kassa defines, and the reasons a settlement result may
  * carry. The CBOR bodies' codecs are in objects/types.ts. Kassa's decisions are in
- * docs/protocol.md ("Backend API") and docs/backend.md.
+ * docs/protocol.md (§5) and docs/backend.md.
  */
 import * as z from 'zod';
 import { STATELESS_REASONS } from './errors.ts';

@@ -5,7 +5,7 @@
  * failure into a `{ ok: false, reason }` value, so no stringly error crosses a boundary.
  */
 
-/** Reason codes of the stateless checks 1–11 (§4). */
+/** Reason codes of the stateless checks 1–11 (§4), in the order of the checks. */
 export const STATELESS_REASONS = [
   'MALFORMED',
   'NO_TRUST_LIST',
@@ -14,6 +14,7 @@ export const STATELESS_REASONS = [
   'CERT_SIGNATURE_INVALID',
   'CERT_NOT_YET_VALID',
   'CERT_EXPIRED',
+  'CLOCK_SKEW',
   'RESERVATION_REVOKED',
   'IOU_SIGNATURE_INVALID',
   'RESERVATION_MISMATCH',

@@ -1,7 +1,7 @@
 /**
- * OIP/1, the Offline IOU Protocol (../shared/spec/OIP-1.md, with Kassa's decisions in
- * docs/protocol.md): wire formats and stateless verification. Pure TypeScript; runs in Node
- * and in the browser. Every other folder speaks OIP/1 through this module.
+ * OIP/1, the Offline IOU Protocol (specified, with Kassa's decisions, in docs/protocol.md):
+ * wire formats and stateless verification. Pure TypeScript; runs in Node and in the browser.
+ * Every other folder speaks OIP/1 through this module.
  */
 export * from './errors.ts';
 export * from './bytes.ts';

@@ -1,12 +1,14 @@
 // The stateless verifier, checks 1–11 of OIP/1 §4: one test per reason code, each built from
-// a valid bundle by one change; the order of the checks; every single bit flip of a valid
-// bundle rejected; random input answered with MALFORMED only.
+// a valid bundle by one change; the order of the checks; the IOU's `created` judged against
+// the certificate, its issuer key and the clock (checks 4 and 6) at every edge; every single
+// bit flip of a valid bundle rejected; random input answered with MALFORMED only.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   base45Encode,
   bundleText,
   decodePaymentBundle,
+  DEFAULT_CLOCK_SKEW_SECONDS,
   DEFAULT_TRUST_LIST_GRACE_SECONDS,
   encodeDeterministic,
   iouIdOf,
@@ -17,15 +19,21 @@ import {
   STATELESS_REASONS,
   toHex,
   verifyPayment,
+  verifyPaymentAtCreated,
   verifyPaymentRequest,
   verifyReceipt,
   verifyTrustList,
   type Es256Signer,
   type PaymentContext,
   type StatelessReason,
+  type VerifiedTrustList,
+  type WalletCertificate,
 } from './index.ts';
-import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../vse/crypto/node-es256.ts';
+import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../base/node/node-es256.ts';
 import { iouFor, paymentText, paymentWorld, randomId, REALISTIC, requestText, type PaymentWorld } from '../sim/fixtures/payments.ts';
+import { Scheme } from '../sim/scheme/scheme.ts';
+
+const DAY = 86_400;
 
 let world: PaymentWorld;
 let context: PaymentContext;
@@ -63,11 +71,12 @@ describe('verifyPayment: a valid bundle', () => {
 
   it('accepts at both ends of the certificate validity and the trust-list grace', () => {
     const { notBefore, notAfter } = world.walletCertificate;
-    expect(reasonOf(valid, { now: notBefore })).toBe('OK');
+    expect(reasonOf(paymentText(world, { iou: { created: notBefore } }), { now: notBefore })).toBe('OK');
     const lastUsable = world.trustList.value.nextUpdate + DEFAULT_TRUST_LIST_GRACE_SECONDS;
     expect(lastUsable).toBeLessThan(notAfter);
-    expect(reasonOf(valid, { now: lastUsable })).toBe('OK');
-    expect(reasonOf(valid, { now: lastUsable, trustListGraceSeconds: 0 })).toBe('TRUST_LIST_STALE');
+    const thenDated = paymentText(world, { iou: { created: lastUsable } });
+    expect(reasonOf(thenDated, { now: lastUsable })).toBe('OK');
+    expect(reasonOf(thenDated, { now: lastUsable, trustListGraceSeconds: 0 })).toBe('TRUST_LIST_STALE');
   });
 });
 
@@ -80,6 +89,7 @@ describe('verifyPayment: one test per reason code', () => {
     ['CERT_SIGNATURE_INVALID', "the certificate naming the issuer's kid, signed by another key", () => [paymentText(world, { certificateSigner: impostor(world.scheme.walletIssuer) })]],
     ['CERT_NOT_YET_VALID', 'the certificate valid from tomorrow', () => [paymentText(world, { certificate: { notBefore: world.now + 86_400 } })]],
     ['CERT_EXPIRED', 'the certificate expired a second ago', () => [paymentText(world, { certificate: { notBefore: world.now - 10, notAfter: world.now - 1 } })]],
+    ['CLOCK_SKEW', 'the IOU dated an hour ahead of the clock', () => [paymentText(world, { iou: { created: world.now + 3600 } })]],
     ['RESERVATION_REVOKED', 'the reservation on the revoked list', () => [valid, { trustList: revokedTrustList() }]],
     ['IOU_SIGNATURE_INVALID', 'the IOU signed by another wallet key', () => [paymentText(world, { iouSigner: nodeSigner(generateP256PrivateKey()) })]],
     ['RESERVATION_MISMATCH', 'the IOU naming another reservation', () => [paymentText(world, { iou: { reservationId: randomId() } })]],
@@ -127,6 +137,115 @@ function rawIou(replace: Record<number, unknown>): Uint8Array {
 
 function revokedTrustList() {
   const result = verifyTrustList(world.scheme.trustList(2, world.now, [world.walletCertificate.reservationId]), [world.scheme.root.publicKey], nodeVerify);
+  if (!result.ok) throw new Error(result.detail);
+  return result.trustList;
+}
+
+describe("verifyPayment: the IOU's created (checks 4 and 6)", () => {
+  const dated = (created: number, certificate?: Partial<WalletCertificate>) => paymentText(world, { iou: { created }, ...(certificate ? { certificate } : {}) });
+
+  it('accepts a created up to 600 s either side of the clock by default, and refuses one second more as CLOCK_SKEW', () => {
+    expect(DEFAULT_CLOCK_SKEW_SECONDS).toBe(600);
+    for (const offset of [-600, 0, 600]) expect(reasonOf(dated(world.now + offset)), `created now ${offset} s`).toBe('OK');
+    for (const offset of [-601, 601]) expect(reasonOf(dated(world.now + offset)), `created now ${offset} s`).toBe('CLOCK_SKEW');
+    const refused = verifyPayment(dated(world.now + 601), context);
+    expect(refused).toMatchObject({ ok: false, detail: expect.stringMatching(/601 s ahead of this clock.*at most 600 s/) });
+  });
+
+  it('takes the allowed skew from the context', () => {
+    expect(reasonOf(dated(world.now + 60), { clockSkewSeconds: 60 })).toBe('OK');
+    expect(reasonOf(dated(world.now - 60), { clockSkewSeconds: 60 })).toBe('OK');
+    expect(reasonOf(dated(world.now + 61), { clockSkewSeconds: 60 })).toBe('CLOCK_SKEW');
+    expect(reasonOf(dated(world.now - 61), { clockSkewSeconds: 60 })).toBe('CLOCK_SKEW');
+    expect(reasonOf(dated(world.now + 3600), { clockSkewSeconds: 3600 })).toBe('OK');
+  });
+
+  it('accepts a created at either end of the certificate validity, inclusive, and refuses one second outside', () => {
+    const certificate = { notBefore: world.now - 300, notAfter: world.now + 300 };
+    expect(reasonOf(dated(certificate.notBefore, certificate))).toBe('OK');
+    expect(reasonOf(dated(certificate.notAfter, certificate))).toBe('OK');
+    expect(reasonOf(dated(certificate.notBefore - 1, certificate))).toBe('CERT_NOT_YET_VALID');
+    expect(reasonOf(dated(certificate.notAfter + 1, certificate))).toBe('CERT_EXPIRED');
+    expect(verifyPayment(dated(certificate.notAfter + 1, certificate), context)).toMatchObject({ detail: expect.stringMatching(/the IOU's created/) });
+  });
+
+  it('wants the issuer key valid at created as well as now', () => {
+    const [from, until] = [world.now - 100, world.now + 100];
+    const trustList = issuerKeysValid(from, until, world.now);
+    expect(reasonOf(dated(from), { trustList })).toBe('OK');
+    expect(reasonOf(dated(until), { trustList })).toBe('OK');
+    // valid now, not at created
+    expect(reasonOf(dated(from - 1), { trustList })).toBe('UNKNOWN_ISSUER');
+    expect(reasonOf(dated(until + 1), { trustList })).toBe('UNKNOWN_ISSUER');
+    expect(verifyPayment(dated(until + 1), { ...context, trustList })).toMatchObject({ detail: expect.stringMatching(/the IOU's created/) });
+    // valid at created, not now
+    expect(reasonOf(dated(until), { trustList, now: until + 1 })).toBe('UNKNOWN_ISSUER');
+    expect(reasonOf(dated(from), { trustList, now: from - 1 })).toBe('UNKNOWN_ISSUER');
+  });
+
+  it('keeps the order of the checks: issuer (4), signature (5), certificate now then created, then skew (6), before 7 and 8', () => {
+    // Dated 1970: the issuer key was not valid then; with one valid since 1970, the certificate was not.
+    expect(reasonOf(dated(0))).toBe('UNKNOWN_ISSUER');
+    expect(reasonOf(dated(0), { trustList: issuerKeysValid(0, world.now + DAY, world.now) })).toBe('CERT_NOT_YET_VALID');
+    // Dated a day after the certificate expired: CERT_EXPIRED, not CLOCK_SKEW.
+    expect(reasonOf(dated(world.now + 3600 + DAY, { notAfter: world.now + 3600 }))).toBe('CERT_EXPIRED');
+    // Now first: a certificate not yet valid now, with an IOU dated after it expired.
+    expect(reasonOf(dated(world.now + 3601, { notBefore: world.now + 10, notAfter: world.now + 3600 }))).toBe('CERT_NOT_YET_VALID');
+    // The certificate's signature before the created judgements; the skew before revocation and the IOU's signature.
+    expect(reasonOf(paymentText(world, { iou: { created: world.now + 3600 }, certificateSigner: impostor(world.scheme.walletIssuer) }))).toBe('CERT_SIGNATURE_INVALID');
+    expect(reasonOf(dated(world.now + 3600), { trustList: revokedTrustList() })).toBe('CLOCK_SKEW');
+    expect(reasonOf(paymentText(world, { iou: { created: world.now + 3600 }, iouSigner: nodeSigner(generateP256PrivateKey()) }))).toBe('CLOCK_SKEW');
+  });
+
+  it("verifyPaymentAtCreated (the backend's) judges everything at created, with no clock to be skewed from", () => {
+    const atSettlement = { trustList: world.trustList, terminalId: REALISTIC.terminalId, verify: nodeVerify };
+    expect(verifyPaymentAtCreated(dated(world.now + 3600), atSettlement).ok).toBe(true);
+    expect(verifyPaymentAtCreated(decodePaymentBundle(dated(world.now - 3600)), atSettlement).ok).toBe(true);
+    expect(verifyPaymentAtCreated(dated(world.now + 3601, { notAfter: world.now + 3600 }), atSettlement)).toMatchObject({ reason: 'CERT_EXPIRED' });
+    expect(verifyPaymentAtCreated(dated(0), atSettlement)).toMatchObject({ reason: 'UNKNOWN_ISSUER' });
+    expect(verifyPaymentAtCreated(valid.slice(0, -1), atSettlement)).toMatchObject({ reason: 'MALFORMED' });
+  });
+
+  it('never accepts an IOU dated outside its certificate or issuer key, or beyond the skew; and what it accepts, the backend accepts', () => {
+    // Room to spare at each edge: mostly a little (0 is the edge itself), sometimes a second
+    // short, sometimes anything; so every condition holds often and fails often, at its edge.
+    const room = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.integer({ min: -2_000, max: 2_000 }) });
+    const span = (from: number, to: number) => ({ notBefore: Math.min(from, to), notAfter: Math.max(from, to) });
+    const within = (time: number, range: { notBefore: number; notAfter: number }) => range.notBefore <= time && time <= range.notAfter;
+    const seen = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(
+        fc.record({ now: fc.integer({ min: -1_000, max: 1_000 }), dated: fc.integer({ min: -1_500, max: 1_500 }), certRoom: fc.tuple(room, room), keyRoom: fc.tuple(room, room), skewRoom: room }),
+        (c) => {
+          const now = world.now + c.now;
+          const created = now + c.dated;
+          const [early, late] = [Math.min(now, created), Math.max(now, created)];
+          const certificate = span(early - c.certRoom[0], late + c.certRoom[1]);
+          const key = span(early - c.keyRoom[0], late + c.keyRoom[1]);
+          const skew = Math.max(0, Math.abs(c.dated) + c.skewRoom);
+          const trustList = issuerKeysValid(key.notBefore, key.notAfter, now);
+          const text = dated(created, certificate);
+          const result = verifyPayment(text, { ...context, trustList, now, clockSkewSeconds: skew });
+          const expected = within(now, key) && within(created, key) && within(now, certificate) && within(created, certificate) && Math.abs(created - now) <= skew;
+          expect(result.ok).toBe(expected);
+          if (!result.ok) expect(['UNKNOWN_ISSUER', 'CERT_NOT_YET_VALID', 'CERT_EXPIRED', 'CLOCK_SKEW']).toContain(result.reason);
+          const atSettlement = verifyPaymentAtCreated(text, { trustList, terminalId: REALISTIC.terminalId, verify: nodeVerify });
+          expect(atSettlement.ok).toBe(within(created, key) && within(created, certificate));
+          if (result.ok) expect(atSettlement.ok).toBe(true);
+          seen[result.ok ? 'accepted' : 'refused']++;
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(seen.accepted).toBeGreaterThan(40);
+    expect(seen.refused).toBeGreaterThan(40);
+  });
+});
+
+/** A trust list fresh at `issuedAt` naming the world's issuer keys, valid only from `notBefore` to `notAfter`. */
+function issuerKeysValid(notBefore: number, notAfter: number, issuedAt: number): VerifiedTrustList {
+  const scheme = Scheme.fromStored({ ...world.scheme.toStored(), options: { ...world.scheme.options, issuerKeysValid: { notBefore, notAfter } } });
+  const result = verifyTrustList(scheme.trustList(9, issuedAt), [scheme.root.publicKey], nodeVerify);
   if (!result.ok) throw new Error(result.detail);
   return result.trustList;
 }

@@ -1,8 +1,14 @@
 /**
  * The stateless verifier: checks 1–11 of OIP/1 §4, in order, first failure decides. It needs
  * only a verified trust list, the terminal's id and the clock; the VSE runs exactly this and
- * adds checks 12–16 against its store. Also the payer's mirror image for `KR1:` requests and
- * the check of a `KA1:` receipt.
+ * adds checks 12–16 against its store, and the backend runs it at the IOU's own `created`
+ * (`verifyPaymentAtCreated`). Also the payer's mirror image for `KR1:` requests and the check
+ * of a `KA1:` receipt.
+ *
+ * The backend judges a wallet certificate and its issuer key at the IOU's `created`, a date
+ * the payer chooses; so a terminal judges them at its clock and at `created`, and refuses a
+ * `created` further than the allowed clock skew from its clock (checks 4 and 6). An IOU the
+ * terminal accepts is then one the backend pays, whatever date the payer wrote into it.
  */
 import { toHex } from './bytes.ts';
 import type { Es256Verify } from './crypto/es256.ts';
@@ -19,7 +25,7 @@ import {
 import { MalformedError, type PayerReason, type StatelessReason } from './errors.ts';
 import { iouIdOf } from './iou-id.ts';
 import type { Signed } from './objects/signed.ts';
-import { KEY_ROLE, type Iou, type KeyRole, type WalletCertificate } from './objects/types.ts';
+import { KEY_ROLE, type Iou, type KeyRole, type TrustListKey, type WalletCertificate } from './objects/types.ts';
 import { isRevoked, issuerKey, type VerifiedTrustList } from './trust.ts';
 
 /**
@@ -28,6 +34,21 @@ import { isRevoked, issuerKey, type VerifiedTrustList } from './trust.ts';
  * card-terminal vendors offer (protocol document, "Trust-list staleness").
  */
 export const DEFAULT_TRUST_LIST_GRACE_SECONDS = 72 * 3600;
+
+/**
+ * OIP/1 §5's scheme constant: a revocation refuses only IOUs whose `created` is more than this
+ * many seconds after the moment the backend recorded it. The held funds guarantee what
+ * terminals accepted before they could know of the revocation.
+ */
+export const REVOCATION_GRACE_SECONDS = 600;
+
+/**
+ * Check 6's allowed distance between an IOU's `created` and the terminal's clock, either way,
+ * unless the terminal's policy narrows it (OIP/1 §4: 600 s). It is also the most a terminal may
+ * allow: an IOU dated further ahead than `REVOCATION_GRACE_SECONDS` could be dated past a
+ * revocation recorded after the terminal accepted it, and the backend would refuse it.
+ */
+export const DEFAULT_CLOCK_SKEW_SECONDS = REVOCATION_GRACE_SECONDS;
 
 export interface StatelessContext {
   /** The installed trust list, already verified against a root key; undefined if none (check 2). */
@@ -43,7 +64,12 @@ export interface StatelessContext {
 export interface PaymentContext extends StatelessContext {
   /** This terminal's id; check 11 is skipped when undefined (`kassa verify` without --terminal-id). */
   terminalId: string | undefined;
+  /** Seconds the IOU's `created` may lie from `now`, either way (check 6); `DEFAULT_CLOCK_SKEW_SECONDS` if undefined. */
+  clockSkewSeconds?: number;
 }
+
+/** The backend's context at settlement: no clock of its own, everything is judged at the IOU's `created`. */
+export type SettlementVerificationContext = Omit<PaymentContext, 'now' | 'clockSkewSeconds'>;
 
 export interface VerifiedPayment {
   iouId: Uint8Array;
@@ -73,12 +99,17 @@ function decoded<T>(decode: () => T): { ok: true; value: T } | Rejection<'MALFOR
 
 type CertificateReason = 'NO_TRUST_LIST' | 'TRUST_LIST_STALE' | 'UNKNOWN_ISSUER' | 'CERT_SIGNATURE_INVALID' | 'CERT_NOT_YET_VALID' | 'CERT_EXPIRED';
 
-/** Checks 2–6: trust list present and fresh, issuer known for `role`, certificate signed and valid now. */
+/**
+ * Checks 2–6 of a certificate: trust list present and fresh, issuer known for `role` and
+ * valid at every moment in `at`, certificate signed, and valid at every moment in `at` — in
+ * that order, each moment in the order given (now first, then the IOU's `created`).
+ */
 function checkCertificate(
   certificate: Signed<{ notBefore: number; notAfter: number }>,
   role: KeyRole,
   context: StatelessContext,
   verify: Es256Verify,
+  at: ReadonlyArray<readonly [moment: string, time: number]>,
 ): Rejection<CertificateReason> | { ok: true; issuerKid: Uint8Array } {
   const { trustList, now } = context;
   if (trustList === undefined) return reject('NO_TRUST_LIST', 'no verified trust list is installed');
@@ -87,29 +118,62 @@ function checkCertificate(
     return reject('TRUST_LIST_STALE', `trust list version ${trustList.value.version} was due for update at ${trustList.value.nextUpdate}`);
   }
   const kid = certificate.sign1.kid!;
-  const issuer = issuerKey(trustList, kid, role, now);
-  if (issuer === undefined) return reject('UNKNOWN_ISSUER', `kid ${toHex(kid)} is no ${role === KEY_ROLE.walletIssuer ? 'wallet' : 'terminal'}-issuer key valid now`);
-  if (!verifyProfileSign1(certificate.sign1, issuer.publicKey, verify)) return reject('CERT_SIGNATURE_INVALID', 'certificate signature does not verify');
-  if (now < certificate.value.notBefore) return reject('CERT_NOT_YET_VALID', `certificate is valid from ${certificate.value.notBefore}`);
-  if (now > certificate.value.notAfter) return reject('CERT_EXPIRED', `certificate expired at ${certificate.value.notAfter}`);
+  const roleName = role === KEY_ROLE.walletIssuer ? 'wallet' : 'terminal';
+  let issuer: TrustListKey | undefined;
+  for (const [moment, time] of at) {
+    issuer = issuerKey(trustList, kid, role, time);
+    if (issuer === undefined) return reject('UNKNOWN_ISSUER', `kid ${toHex(kid)} is no ${roleName}-issuer key valid at ${time} (${moment})`);
+  }
+  if (!verifyProfileSign1(certificate.sign1, issuer!.publicKey, verify)) return reject('CERT_SIGNATURE_INVALID', 'certificate signature does not verify');
+  const { notBefore, notAfter } = certificate.value;
+  for (const [moment, time] of at) {
+    if (time < notBefore) return reject('CERT_NOT_YET_VALID', `certificate is valid from ${notBefore}, not at ${time} (${moment})`);
+    if (time > notAfter) return reject('CERT_EXPIRED', `certificate expired at ${notAfter}, before ${time} (${moment})`);
+  }
   return { ok: true, issuerKid: kid };
 }
 
 /**
  * Checks 1–11 of §4 on a `KP1:` text, a payment bundle's CBOR bytes, or a bundle already
  * decoded by `decodePaymentBundle` (which is check 1: callers that need a field before
- * verifying, such as the backend's `created`, decode once).
+ * verifying decode once).
  */
 export function verifyPayment(input: string | Uint8Array | PaymentBundle, context: PaymentContext): PaymentVerification {
-  const verify = context.verify ?? nobleVerify;
-  const decoding = typeof input === 'string' || input instanceof Uint8Array ? decoded(() => decodePaymentBundle(input)) : { ok: true as const, value: input }; // 1
+  const decoding = decodedPayment(input); // 1
   if (!decoding.ok) return decoding;
-  const bundle = decoding.value;
+  return verifyDecodedPayment(decoding.value, context, context.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS);
+}
+
+/**
+ * Checks 1–11 as the backend runs them at settlement (OIP/1 §5): the certificate, its issuer
+ * key and the trust list judged at the IOU's own `created`, the moment the payer paid. There
+ * is no clock to be skewed from; how late an IOU may arrive is the settlement window's
+ * business, judged by the backend's clock.
+ */
+export function verifyPaymentAtCreated(input: string | Uint8Array | PaymentBundle, context: SettlementVerificationContext): PaymentVerification {
+  const decoding = decodedPayment(input); // 1
+  if (!decoding.ok) return decoding;
+  return verifyDecodedPayment(decoding.value, { ...context, now: decoding.value.iou.value.created }, undefined);
+}
+
+function decodedPayment(input: string | Uint8Array | PaymentBundle): { ok: true; value: PaymentBundle } | Rejection<'MALFORMED'> {
+  return typeof input === 'string' || input instanceof Uint8Array ? decoded(() => decodePaymentBundle(input)) : { ok: true, value: input };
+}
+
+/** Checks 2–11; `clockSkewSeconds` undefined only when `now` is the IOU's `created` itself. */
+function verifyDecodedPayment(bundle: PaymentBundle, context: StatelessContext & { terminalId: string | undefined }, clockSkewSeconds: number | undefined): PaymentVerification {
+  const verify = context.verify ?? nobleVerify;
   const { walletCertificate, iou } = bundle;
-  const certificate = checkCertificate(walletCertificate, KEY_ROLE.walletIssuer, context, verify); // 2–6
-  if (!certificate.ok) return certificate;
   const cert = walletCertificate.value;
   const payment = iou.value;
+  const { now } = context;
+  const at = [['now', now], ["the IOU's created", payment.created]] as const;
+  const certificate = checkCertificate(walletCertificate, KEY_ROLE.walletIssuer, context, verify, at); // 2–6
+  if (!certificate.ok) return certificate;
+  if (clockSkewSeconds !== undefined && Math.abs(payment.created - now) > clockSkewSeconds) {
+    const way = payment.created > now ? 'ahead of' : 'behind';
+    return reject('CLOCK_SKEW', `IOU is dated ${payment.created}, ${Math.abs(payment.created - now)} s ${way} this clock (${now}); at most ${clockSkewSeconds} s allowed`); // 6
+  }
   if (context.trustList !== undefined && isRevoked(context.trustList, cert.reservationId)) {
     return reject('RESERVATION_REVOKED', `reservation ${toHex(cert.reservationId)} is revoked`); // 7
   }
@@ -132,14 +196,16 @@ export type RequestVerification =
 /**
  * The payer's checks of a `KR1:` request before paying it: structure, the terminal
  * certificate against the trust list (terminal-issuer role), the request's signature by the
- * terminal key, and its expiry.
+ * terminal key, and its expiry. The certificate is judged at the payer's clock only: the
+ * request's `created` is the terminal's word, and what the payer signs is dated by its own
+ * clock, which the terminal checks against its own (check 6).
  */
 export function verifyPaymentRequest(input: string | Uint8Array, context: StatelessContext): RequestVerification {
   const verify = context.verify ?? nobleVerify;
   const decoding = decoded(() => decodeRequestBundle(input));
   if (!decoding.ok) return decoding;
   const bundle = decoding.value;
-  const certificate = checkCertificate(bundle.terminalCertificate, KEY_ROLE.terminalIssuer, context, verify);
+  const certificate = checkCertificate(bundle.terminalCertificate, KEY_ROLE.terminalIssuer, context, verify, [['now', context.now]]);
   if (!certificate.ok) return certificate;
   if (!verifyProfileSign1(bundle.request.sign1, bundle.terminalCertificate.value.terminalKey, verify)) {
     return reject('REQUEST_SIGNATURE_INVALID', 'payment request is not signed by the terminal key');

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { checkAuditExport } from '../vse/audit/export.ts';
-import { nodeVerify } from '../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../base/node/node-es256.ts';
 
 const [exportPath, certificatePath] = process.argv.slice(2);
 if (exportPath === undefined || certificatePath === undefined) {

@@ -8,7 +8,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/env.sh"
 "$here/install-deps.sh"
 cd "$KASSA_ROOT"
-echo "== type check: tsc -b (protocol, renderer, node)"
+echo "== type check: tsc -b (base/common, protocol, renderer, node)"
 node_modules/.bin/tsc -b
 echo "== lint: eslint (typescript-eslint + ARCHITECTURE.md layering)"
 node_modules/.bin/eslint --max-warnings 0 .

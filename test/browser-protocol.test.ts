@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePaymentBundle, iouIdOf, toHex, verifyPayment } from '../protocol/index.ts';
-import { nodeVerify } from '../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../base/node/node-es256.ts';
 import { encodeQr } from '../renderer/qr/qr-code.ts';
 import { paymentText, paymentWorld, REALISTIC } from '../sim/fixtures/payments.ts';
 

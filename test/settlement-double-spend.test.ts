@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPayment, verifyTrustList } from '../protocol/index.ts';
-import { nodeVerify } from '../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../base/node/node-es256.ts';
 import type { TerminalHost } from '../main/terminal/terminal-host.ts';
 import { acceptAll, startSettlementFixture, type SettlementFixture } from './support/settlement.ts';
 import { record } from './support/wait.ts';

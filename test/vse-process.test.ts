@@ -5,11 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkLauncher, type VseProcess } from '../main/vse/launcher.ts';
 import type { VseSupervisor } from '../main/vse/supervisor.ts';
-import { vseToHostMessage } from '../vse/contract/rpc.ts';
+import { VSE_METHOD_NAMES, vseToHostMessage } from '../vse/contract/rpc.ts';
 import { requestAndPay, startEnrolledVse, supervisorFor, tempDataDir, testScheme, TestWallet, type TestScheme } from './support/vse.ts';
 
 let world: TestScheme;
@@ -88,6 +88,23 @@ describe('the port', () => {
     }
     expect(exited).toBe(false);
     child.kill('SIGKILL');
+  });
+});
+
+describe('parameters', () => {
+  it('are checked for every method against the contract, those that take none too: junk gets BAD_REQUEST and changes nothing', async () => {
+    const vse = await start();
+    const junk: unknown[] = [{ junk: 1 }, null, 'text', [1, 2], 7];
+    for (const method of VSE_METHOD_NAMES) {
+      for (const params of junk) {
+        await expect(vse.call(method as 'status', params as never), `${method}(${JSON.stringify(params)})`).rejects.toMatchObject({
+          code: 'BAD_REQUEST',
+          message: expect.stringContaining(`${method}:`),
+        });
+      }
+    }
+    // Still up and initialised once: shutdown and init with junk did nothing.
+    for (const method of ['status', 'unsettled', 'settlementIssues', 'verifyAuditLog', 'exportAuditLog'] as const) await expect(vse.call(method, {})).resolves.toBeDefined();
   });
 });
 
@@ -172,6 +189,18 @@ describe('accepting', () => {
     };
     expect(search()).toContain('vse.sqlite-wal'); // while running, with the WAL full of the new payments
     await vse.stop();
+  });
+
+  it('keeps its database, WAL and shared-memory files owner-only (0600), also a database an older release made 0644', async () => {
+    const modes = () => Object.fromEntries(readdirSync(data.dir).map((file) => [file, (statSync(join(data.dir, file)).mode & 0o777).toString(8)]));
+    const vse = await start();
+    expect(await vse.call('accept', { text: await requestAndPay(vse, new TestWallet(world)), context: { channel: 'test' } })).toMatchObject({ outcome: 'accepted' });
+    expect(modes()).toEqual({ 'vse.sqlite': '600', 'vse.sqlite-wal': '600', 'vse.sqlite-shm': '600' });
+    await vse.stop();
+    chmodSync(join(data.dir, 'vse.sqlite'), 0o644);
+    const again = await start();
+    await again.call('createPaymentRequest', { amount: 5, currency: 'SEK', ttlSeconds: 60 });
+    expect(modes()).toEqual({ 'vse.sqlite': '600', 'vse.sqlite-wal': '600', 'vse.sqlite-shm': '600' });
   });
 });
 

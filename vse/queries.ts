@@ -4,6 +4,16 @@ import type { CurrencyTotal, PaymentSummary, VseParams, VseResult } from './cont
 import type { SqliteDatabase } from './store/database.ts';
 import { PAYMENT_COLUMNS, PAYMENTS_WITH_REFERENCE, paymentSummary, type PaymentRow } from './store/payments.ts';
 
+interface DoubleSpendRow {
+  iou_id: Buffer;
+  conflicts_with: Buffer;
+  reservation_id: Buffer;
+  seq: number;
+  amount: number;
+  currency: string;
+  detected_at: number;
+}
+
 export class Queries {
   private readonly db: SqliteDatabase;
 
@@ -12,7 +22,7 @@ export class Queries {
   }
 
   unsettledTotals(): CurrencyTotal[] {
-    return this.db.prepare('SELECT currency, count, amount FROM unsettled_totals WHERE count > 0 ORDER BY currency').all() as CurrencyTotal[];
+    return this.db.prepare<[], CurrencyTotal>('SELECT currency, count, amount FROM unsettled_totals WHERE count > 0 ORDER BY currency').all();
   }
 
   /** Payments by acceptance time (oldest first, or newest first), a page at a time. */
@@ -50,8 +60,10 @@ export class Queries {
 
   dayReport(from: number, to: number): VseResult<'dayReport'> {
     const totals = this.db
-      .prepare('SELECT currency, settlement, count(*) AS count, sum(amount) AS amount FROM payments WHERE accepted_at >= ? AND accepted_at < ? GROUP BY currency, settlement ORDER BY currency, settlement')
-      .all(from, to) as VseResult<'dayReport'>['totals'];
+      .prepare<[from: number, to: number], VseResult<'dayReport'>['totals'][number]>(
+        'SELECT currency, settlement, count(*) AS count, sum(amount) AS amount FROM payments WHERE accepted_at >= ? AND accepted_at < ? GROUP BY currency, settlement ORDER BY currency, settlement',
+      )
+      .all(from, to);
     const payments = this.db
       .prepare<[number, number], PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM ${PAYMENTS_WITH_REFERENCE} WHERE p.accepted_at >= ? AND p.accepted_at < ? ORDER BY p.accepted_at, p.id`)
       .all(from, to)
@@ -64,15 +76,7 @@ export class Queries {
       .prepare<[], PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM ${PAYMENTS_WITH_REFERENCE} WHERE p.settlement IN ('REJECTED', 'DOUBLE_SPEND') ORDER BY p.id`)
       .all()
       .map(paymentSummary);
-    const rows = this.db.prepare('SELECT iou_id, conflicts_with, reservation_id, seq, amount, currency, detected_at FROM double_spends ORDER BY id').all() as {
-      iou_id: Buffer;
-      conflicts_with: Buffer;
-      reservation_id: Buffer;
-      seq: number;
-      amount: number;
-      currency: string;
-      detected_at: number;
-    }[];
+    const rows = this.db.prepare<[], DoubleSpendRow>('SELECT iou_id, conflicts_with, reservation_id, seq, amount, currency, detected_at FROM double_spends ORDER BY id').all();
     const doubleSpends = rows.map((r) => ({
       iouId: toHex(r.iou_id),
       conflictsWith: toHex(r.conflicts_with),

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { migrate, SchemaTooNewError } from '../base/node/migrate.ts';
 import { bundleText, decodePaymentBundle, fromHex, PREFIX, signObject, SIGNED, toHex, type Es256Signer } from '../protocol/index.ts';
 import { VseError, type RiskPolicyOverrides, type RiskPolicy, type VseEvent, type VseParams, type VseResult } from './contract/rpc.ts';
 import { accept, receiptText, type Clock } from './accept/accept.ts';
@@ -14,10 +15,9 @@ import { Outbox } from './outbox/outbox.ts';
 import { limitsFor, resolvePolicy } from './policy/policy.ts';
 import { Queries } from './queries.ts';
 import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/database.ts';
-import { migrate, SchemaTooNewError } from './store/migrate.ts';
 import { MIGRATIONS } from './store/migrations/index.ts';
 import { writable } from './store/storage-errors.ts';
-import { paymentStatements, paymentSummary, type PaymentRow, type PaymentStatements, type RequestRow } from './store/payments.ts';
+import { paymentStatements, paymentSummary, type PaymentStatements, type RequestRow } from './store/payments.ts';
 import { TrustStore } from './trust/trust-store.ts';
 
 export const DATABASE_FILE = 'vse.sqlite';
@@ -29,6 +29,8 @@ export interface VseOptions {
   policy?: RiskPolicyOverrides;
   /** Whether this VSE runs in test mode; a database remembers the mode it was created in. */
   testMode: boolean;
+  /** Open the store read-only even where the folder can be written (the host found the disk full). */
+  readOnly?: boolean;
   clock: Clock;
   emit?: (event: VseEvent) => void;
 }
@@ -47,8 +49,8 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Opens the store read-write, or read-only when the data folder cannot be written (a disk
- * that came up read-only): then queries and the audit check still work and every write
- * answers STORAGE_READ_ONLY.
+ * that came up read-only) or the host asks for it (a full disk): then queries and the audit
+ * check still work and every write answers STORAGE_READ_ONLY.
  */
 function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
   try {
@@ -56,10 +58,10 @@ function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
     try {
       if (readonly) {
         if ((db.pragma('user_version', { simple: true }) as number) !== MIGRATIONS.length) {
-          throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and the database needs migrating first');
+          throw new VseError('STORAGE_READ_ONLY', `${readOnlyWhy(options)}, and the database needs migrating first`);
         }
       } else {
-        migrate(db);
+        migrate(db, MIGRATIONS, 'the VSE database');
       }
     } catch (error) {
       db.close();
@@ -75,16 +77,18 @@ function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
   }
 }
 
+const readOnlyWhy = (options: VseOptions): string => (options.readOnly === true ? 'the host opened the store read-only (a full disk)' : 'the data folder is read-only');
+
 /** Creates the key on a fresh database, and checks that test and production data never mix. */
 function terminalKeyOf(db: SqliteDatabase, testMode: boolean, now: number): Es256Signer {
-  const stored = db.prepare("SELECT value FROM meta WHERE key = 'test_mode'").pluck().get() as number | undefined;
+  const stored = db.prepare<[], number>("SELECT value FROM meta WHERE key = 'test_mode'").pluck().get();
   if (stored !== undefined && stored !== (testMode ? 1 : 0)) {
     throw new VseError('TEST_MODE_MISMATCH', stored ? 'this database was created by a VSE in test mode; a production VSE refuses it' : 'a VSE in test mode refuses a production database');
   }
   const existing = loadTerminalKey(db);
   if (existing !== undefined) return existing;
   return db.transaction(() => {
-    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('test_mode', ?)").run(testMode ? 1 : 0);
+    db.prepare<[testMode: number]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('test_mode', ?)").run(testMode ? 1 : 0);
     const signer = createTerminalKey(db, now);
     new AuditLog(db, signer).append('terminal-key-created', { public_key: signer.publicKey, test_mode: testMode ? 1 : 0 }, now);
     return signer;
@@ -137,14 +141,14 @@ export class Vse {
   }
 
   static open(options: VseOptions): Vse {
-    const readOnly = !writable(options.dataDir);
+    const readOnly = options.readOnly === true || !writable(options.dataDir);
     const db = openStore(options, readOnly);
     try {
       const now = options.clock();
       const signer = readOnly ? loadTerminalKey(db) : terminalKeyOf(db, options.testMode, now);
-      if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', 'the data folder is read-only and holds no VSE database yet');
+      if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', `${readOnlyWhy(options)}, and the folder holds no VSE database yet`);
       if (!readOnly) {
-        db.prepare('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
+        db.prepare<[expiredBefore: number]>('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
         backfillSettleBy(db);
         // Checkpoints belong in idle time (checkpointWhenIdle), not inside a cashier's commit:
         // SQLite checkpoints by itself only once the WAL reaches ~41 MB, and keeps its blocks.
@@ -239,19 +243,19 @@ export class Vse {
   cancelPaymentRequest({ requestId }: VseParams<'cancelPaymentRequest'>): VseResult<'cancelPaymentRequest'> {
     const id = fromHex(requestId)!;
     const changed = this.statements.cancelRequest.run(this.clock(), id).changes === 1;
-    const row = this.statements.request.get(id) as RequestRow | undefined;
+    const row = this.statements.request.get(id);
     return { cancelled: changed || (row !== undefined && row.cancelled_at !== null), paidBy: row?.paid_by == null ? null : toHex(row.paid_by) };
   }
 
   findPaymentRequest(params: VseParams<'findPaymentRequest'>): VseResult<'findPaymentRequest'> {
     const row =
       'requestId' in params
-        ? (this.statements.request.get(fromHex(params.requestId)!) as RequestRow | undefined)
+        ? this.statements.request.get(fromHex(params.requestId)!)
         : this.db
             .prepare<[string], RequestRow>('SELECT request_id, amount, currency, created, expires, paid_by, reference, cancelled_at FROM payment_requests WHERE reference = ? ORDER BY created DESC LIMIT 1')
             .get(params.reference);
     if (row === undefined) return { request: null, payment: null, receipt: null };
-    const paid = row.paid_by === null ? undefined : (this.statements.byIouId.get(row.paid_by) as PaymentRow | undefined);
+    const paid = row.paid_by === null ? undefined : this.statements.byIouId.get(row.paid_by);
     return {
       request: { requestId: toHex(row.request_id), amount: row.amount, currency: row.currency, created: row.created, expires: row.expires, reference: row.reference, cancelledAt: row.cancelled_at },
       payment: paid === undefined ? null : paymentSummary(paid),
@@ -260,7 +264,7 @@ export class Vse {
   }
 
   getPayment({ iouId }: VseParams<'getPayment'>): VseResult<'getPayment'> {
-    const row = this.statements.byIouId.get(fromHex(iouId)!) as PaymentRow | undefined;
+    const row = this.statements.byIouId.get(fromHex(iouId)!);
     return row === undefined ? null : { payment: paymentSummary(row), receipt: receiptText(row.receipt) };
   }
 

@@ -5,7 +5,7 @@
  * every `retryMs`; a status event is emitted only when what an operator would read changes.
  */
 import { stat } from 'node:fs/promises';
-import { Emitter } from './emitter.ts';
+import { Emitter } from '../../base/common/emitter.ts';
 import { asDeviceError, deviceError, type DeviceError } from './errors.ts';
 import { CLOSED, sameStatus, type DeviceStatus } from './status.ts';
 

@@ -2,7 +2,7 @@
  * A QR scanner in HID POS mode: finds the scanner's HID POS interface (by vendor/product id
  * or path), joins its scanned-data reports into scans, and follows it through unplug/replug.
  */
-import { Emitter } from '../core/emitter.ts';
+import { Emitter } from '../../base/common/emitter.ts';
 import { deviceError, DeviceFailure } from '../core/errors.ts';
 import { DeviceLifecycle } from '../core/lifecycle.ts';
 import type { DeviceStatus } from '../core/status.ts';

@@ -4,7 +4,7 @@
  * path — ttyACM0 → ttyACM1 — is found again), and reports every status change and scan as an
  * event the UI can show.
  */
-import { Emitter, type EventSource } from '../core/emitter.ts';
+import { Emitter, type EventSource } from '../../base/common/emitter.ts';
 import { deviceError, type DeviceError } from '../core/errors.ts';
 import type { Located } from '../core/lifecycle.ts';
 import type { DeviceStatus } from '../core/status.ts';

@@ -3,7 +3,7 @@
  * from a Kassa wallet over HCE (the request goes in, the `KP1:` bundle comes out, the receipt
  * goes back), or a `KP1:` text stored as NDEF on a Type 4 or Type 2 tag.
  */
-import { Emitter, type EventSource } from '../core/emitter.ts';
+import { Emitter, type EventSource } from '../../base/common/emitter.ts';
 import { asDeviceError, deviceError, DeviceFailure, type DeviceError } from '../core/errors.ts';
 import { sameStatus, type DeviceStatus } from '../core/status.ts';
 import { serialLinkFor, type SerialLink, type SerialPortChoice } from '../serial/serial-link.ts';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyPayment } from '../../protocol/index.ts';
-import { nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { Pn532Emulator } from '../../sim/devices/pn532.ts';
 import { PhoneWallet } from '../../sim/devices/phone-wallet.ts';
 import { Type2Tag, Type4Tag } from '../../sim/devices/nfc-tags.ts';

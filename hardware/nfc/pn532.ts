@@ -3,7 +3,7 @@
  * one at a time, and InDataExchange with MI chaining both ways for data beyond one frame.
  * Frames longer than 255 bytes go out and come back as extended frames (pn532-frame.ts).
  */
-import { Emitter } from '../core/emitter.ts';
+import { Emitter } from '../../base/common/emitter.ts';
 import { deviceError, DeviceFailure, type DeviceError } from '../core/errors.ts';
 import type { DeviceStatus } from '../core/status.ts';
 import type { SerialLink } from '../serial/serial-link.ts';

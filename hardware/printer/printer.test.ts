@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatAmount, verifyReceipt } from '../../protocol/index.ts';
-import { nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { EscPosPrinterEmulator } from '../../sim/devices/escpos-printer.ts';
 import { paymentText, paymentWorld, receiptText, REALISTIC } from '../../sim/fixtures/payments.ts';
 import { waitUntil } from '../../test/support/wait.ts';

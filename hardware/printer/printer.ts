@@ -5,7 +5,7 @@
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { checkAccess } from '../core/access.ts';
-import { Emitter, type EventSource } from '../core/emitter.ts';
+import { Emitter, type EventSource } from '../../base/common/emitter.ts';
 import { deviceError, DeviceFailure, type DeviceError } from '../core/errors.ts';
 import { DeviceLifecycle, pathExists } from '../core/lifecycle.ts';
 import type { DeviceStatus } from '../core/status.ts';

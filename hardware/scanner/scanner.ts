@@ -3,7 +3,7 @@
  * Zebra SSI, HID POS. The keyboard-wedge path lives in the renderer and produces the same
  * `Scan` shape there.
  */
-import type { EventSource } from '../core/emitter.ts';
+import type { EventSource } from '../../base/common/emitter.ts';
 import type { DeviceError } from '../core/errors.ts';
 import type { DeviceStatus } from '../core/status.ts';
 

@@ -4,7 +4,7 @@
  * ends each scan with its configured suffix; without one, a pause of `interByteTimeoutMs`
  * ends it.
  */
-import { Emitter } from '../core/emitter.ts';
+import { Emitter } from '../../base/common/emitter.ts';
 import { deviceError } from '../core/errors.ts';
 import type { DeviceStatus } from '../core/status.ts';
 import { LineFramer, type FramerEvent, type ScanSuffix } from '../serial/line-framer.ts';

@@ -10,7 +10,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
-import { Emitter } from '../core/emitter.ts';
+import { Emitter } from '../../base/common/emitter.ts';
 import { permissionDenied } from '../core/access.ts';
 import { deviceError, DeviceFailure, type DeviceError } from '../core/errors.ts';
 import { DeviceLifecycle, pathExists, type Located } from '../core/lifecycle.ts';

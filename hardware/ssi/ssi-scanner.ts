@@ -4,7 +4,7 @@
  * packets so they are resent, recognises retransmissions it already has, and retransmits
  * its own commands when the decoder does not ACK them.
  */
-import { Emitter } from '../core/emitter.ts';
+import { Emitter } from '../../base/common/emitter.ts';
 import { asDeviceError, deviceError, DeviceFailure } from '../core/errors.ts';
 import type { DeviceStatus } from '../core/status.ts';
 import { scanOf, type Scanner, type ScannerEvents } from '../scanner/scanner.ts';

@@ -55,6 +55,14 @@ describe('kassa verify', () => {
     expect(JSON.parse(run.stdout).payee).toBe('ANOTHER-TERMINAL');
   });
 
+  it('allows 600 s of clock skew by default, and what --clock-skew says', async () => {
+    const anHourAhead = paymentText(world, { iou: { created: world.now + 3600 } });
+    const atDefault = await kassa([...base, '--now', String(world.now), paymentText(world, { iou: { created: world.now + 600 } })]);
+    expect([atDefault.code, JSON.parse(atDefault.stdout).ok]).toEqual([0, true]);
+    const widened = await kassa([...base, '--now', String(world.now), '--clock-skew', '3600', anHourAhead]);
+    expect([widened.code, JSON.parse(widened.stdout)]).toEqual([0, expect.objectContaining({ ok: true, created: world.now + 3600 })]);
+  });
+
   it('reads TEXT from standard input with -', async () => {
     const run = await kassa([...base, '-'], `${valid}\r\n`);
     expect(run.code).toBe(0);
@@ -67,6 +75,8 @@ describe('kassa verify', () => {
     ['CERT_NOT_YET_VALID', () => ['--now', String(world.now), paymentText(world, { certificate: { notBefore: world.now + 3600 } })]],
     ['MALFORMED', () => [valid.slice(0, -1)]],
     ['IOU_SIGNATURE_INVALID', () => [tamperedAmount(valid)]],
+    ['CLOCK_SKEW', () => ['--now', String(world.now), paymentText(world, { iou: { created: world.now + 601 } })]],
+    ['CLOCK_SKEW', () => ['--now', String(world.now), '--clock-skew', '60', paymentText(world, { iou: { created: world.now - 61 } })]],
   ] as const)('prints {ok: false, reason: %s} and exits 1', async (reason, args) => {
     const run = await kassa([...base, ...args()]);
     expect(run.code).toBe(1);
@@ -86,6 +96,7 @@ describe('kassa verify', () => {
     ['no TEXT', ['verify', '--root-key', '02'.padEnd(66, '0'), '--trust-list', '/etc/hostname']],
     ['an unknown option', ['verify', '--colour', 'KP1:']],
     ['--now that is not Unix seconds', ['verify', '--root-key', '02'.padEnd(66, '0'), '--trust-list', '/etc/hostname', '--now', 'yesterday', 'KP1:']],
+    ['--clock-skew that is not whole seconds', ['verify', '--root-key', '02'.padEnd(66, '0'), '--trust-list', '/etc/hostname', '--clock-skew', '10 min', 'KP1:']],
   ])('exits 2 with a usage message for %s', async (_what, args) => {
     const run = await kassa(args);
     expect(run.code).toBe(2);

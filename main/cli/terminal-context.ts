@@ -7,7 +7,7 @@ import { VseError } from '../../vse/contract/rpc.ts';
 import { EnrollmentError } from '../terminal/enrollment.ts';
 import { TerminalSetupError } from '../terminal/errors.ts';
 import { ENV } from '../terminal/paths.ts';
-import { openTerminal, type TerminalHost } from '../terminal/terminal-host.ts';
+import { openTerminal, type TerminalAccess, type TerminalHost } from '../terminal/terminal-host.ts';
 import { EXIT, type CliIo } from './command.ts';
 
 export const TERMINAL_OPTIONS = {
@@ -38,11 +38,20 @@ export function reportFailure(io: CliIo, command: string, error: unknown): boole
   return false;
 }
 
-/** Opens the terminal, runs `work`, closes the terminal; setup failures exit 1 with their message. */
-export async function withTerminal(location: TerminalLocation, io: CliIo, command: string, work: (host: TerminalHost) => Promise<number>): Promise<number> {
+/**
+ * Opens the terminal, runs `work`, closes the terminal; setup failures exit 1 with their
+ * message. A command that only reads says so (`access: 'read'`): it still runs on a full disk.
+ */
+export async function withTerminal(
+  location: TerminalLocation,
+  io: CliIo,
+  command: string,
+  work: (host: TerminalHost) => Promise<number>,
+  options: { access?: TerminalAccess } = {},
+): Promise<number> {
   let host: TerminalHost;
   try {
-    host = await openTerminal({ dataDir: location.data, keyFile: location['key-file'] });
+    host = await openTerminal({ dataDir: location.data, keyFile: location['key-file'], access: options.access });
   } catch (error) {
     if (reportFailure(io, command, error)) return EXIT.rejected;
     throw error;

@@ -8,7 +8,7 @@
  * - The printer prints a payment's receipt on request and, when configured, each new payment.
  * - Device status, hot-plug and errors are events (`devices`, `notice`).
  */
-import { Emitter, type EventSource } from '../../hardware/core/emitter.ts';
+import { Emitter, type EventSource } from '../../base/common/emitter.ts';
 import { DeviceFailure, type DeviceError } from '../../hardware/core/errors.ts';
 import type { ManagedStatus } from '../../hardware/manager/device-manager.ts';
 import type { NfcReader } from '../../hardware/nfc/nfc-reader.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyTrustList } from '../../protocol/index.ts';
 import { FRESH_COUNTER, payRequest, type WalletCounter, type WalletReservation } from '../../sim/wallet/wallet.ts';
-import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../base/node/node-es256.ts';
 import { startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
 import { tempDataDir } from '../../test/support/vse.ts';
 import { waitUntil } from '../../test/support/wait.ts';

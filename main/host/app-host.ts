@@ -14,7 +14,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Emitter } from '../../hardware/core/emitter.ts';
+import { Emitter } from '../../base/common/emitter.ts';
 import { DeviceManager } from '../../hardware/manager/device-manager.ts';
 import type { DevicesConfig } from '../../hardware/manager/config.ts';
 import type { RiskPolicyOverrides, VseResult } from '../../vse/contract/rpc.ts';

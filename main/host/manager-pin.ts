@@ -9,7 +9,7 @@ import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { AppError } from '../contract/app-api.ts';
-import { writeFileAtomic } from '../terminal/files.ts';
+import { writeFileAtomic } from '../../base/node/atomic-file.ts';
 import type { ScryptHash } from './host-settings.ts';
 
 /** scrypt cost: about 50 ms and 16 MiB here, per RFC 7914's interactive-login guidance. */

@@ -17,7 +17,7 @@
  *
  * Submissions and state changes run one at a time, in arrival order.
  */
-import { Emitter } from '../../hardware/core/emitter.ts';
+import { Emitter } from '../../base/common/emitter.ts';
 import { VseError, type AcceptOutcome, type PaymentSummary, type VseMethod, type VseParams, type VseResult } from '../../vse/contract/rpc.ts';
 import { AppError } from '../contract/app-api.ts';
 import type { AcceptedVerdict, Channel, OpenRequest, PaymentView, RejectedVerdict, TillState, Verdict } from '../contract/schemas.ts';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeObject, MEDIA_TYPE, PROBLEM_TYPE, settlementResponse } from '../../protocol/index.ts';
 import { TestTerminal } from '../../sim/fixtures/terminal.ts';
 import { enrollTerminal, reserveAtBackend, startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
-import { generateP256PrivateKey, nodeSigner } from '../../vse/crypto/node-es256.ts';
+import { generateP256PrivateKey, nodeSigner } from '../../base/node/node-es256.ts';
 import { BackendClient, type BackendResult } from './backend-client.ts';
 
 let fx: BackendFixture;

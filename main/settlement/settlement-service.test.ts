@@ -2,11 +2,10 @@
 // the network, terminals with their own VSE processes — and time in the test's hand
 // (ManualTimers): a cycle runs when the test fires the timer the service set.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { nextEvent } from '../../hardware/core/emitter.ts';
 import { passAll, type FaultPlan } from '../../sim/faults/fault-proxy.ts';
-import { PROBLEM_TYPE, SETTLEMENT_STATUS } from '../../protocol/index.ts';
+import { PROBLEM_TYPE, REVOCATION_GRACE_SECONDS, SETTLEMENT_STATUS } from '../../protocol/index.ts';
 import { acceptAll, ManualTimers, startSettlementFixture, type SettlementFixture } from '../../test/support/settlement.ts';
-import { PATIENCE_MS, record } from '../../test/support/wait.ts';
+import { nextEvent, PATIENCE_MS, record, waitUntil } from '../../test/support/wait.ts';
 import { startBackendFixture } from '../../test/support/backend.ts';
 import { fileStatusStore } from './settlement-status.ts';
 import { CycleStop, DEFAULT_SETTLEMENT_OPTIONS, matchResults, SettlementService, type CycleReport } from './settlement-service.ts';
@@ -153,9 +152,12 @@ describe('SettlementService', () => {
     const now = Math.floor(Date.now() / 1000);
     const before = payer.pay('T-REVOKED', 300, now - 30);
     await acceptAll(host, [before.text]);
-    await fx.admin.revoke(payer.reservationIdHex);
-    // The terminal has not heard of the revocation yet: offline, it takes the next IOU too.
-    const after = payer.pay('T-REVOKED', 400, now + 1);
+    const { revokedAt } = await fx.admin.revoke(payer.reservationIdHex);
+    // The terminal has not heard of the revocation yet: offline, it takes the next IOU too,
+    // dated as far ahead as its clock allows. Once its clock is past the second the backend
+    // recorded the revocation in, that date is past the revocation's grace (OIP/1 §5).
+    await waitUntil('the clock past the second of the revocation', () => Math.floor(Date.now() / 1000) > revokedAt!);
+    const after = payer.pay('T-REVOKED', 400, Math.floor(Date.now() / 1000) + REVOCATION_GRACE_SECONDS);
     const [afterAccepted] = await acceptAll(host, [after.text]);
     const attention = record(host.settlement, 'attention');
     const trustLists = record(host.settlement, 'trust-list');

@@ -23,7 +23,7 @@
  *
  * Everything is observable through events; time comes from injected timers.
  */
-import { Emitter } from '../../hardware/core/emitter.ts';
+import { Emitter } from '../../base/common/emitter.ts';
 import { fromHex, SETTLEMENT_STATUS, toHex, type SettlementStatusName } from '../../protocol/index.ts';
 import { VseError, type SettlementBatchForm, type SettlementItemResultForm, type VseMethod, type VseParams, type VseResult } from '../../vse/contract/rpc.ts';
 import type { SupervisorEvent } from '../vse/supervisor.ts';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import type { CurrencyTotal } from '../../vse/contract/rpc.ts';
-import { writeFileAtomic } from '../terminal/files.ts';
+import { writeFileAtomic } from '../../base/node/atomic-file.ts';
 
 export type Connectivity = 'unknown' | 'online' | 'offline';
 

@@ -34,6 +34,9 @@ describe('the terminal config file', () => {
     const path = join(tempFolder('kassa-config-'), 'config.json');
     writeTerminalConfig(path, valid);
     expect(readTerminalConfig(path)).toEqual(valid);
+    const narrowSkew = { ...valid, policy: { ...valid.policy, clockSkewSeconds: 120 } };
+    writeTerminalConfig(path, narrowSkew);
+    expect(readTerminalConfig(path).policy?.clockSkewSeconds).toBe(120);
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
@@ -49,6 +52,8 @@ describe('the terminal config file', () => {
     ['no root key', JSON.stringify({ ...valid, rootKeys: [] }), /at least one root key/],
     ['an unknown setting', JSON.stringify({ ...valid, colour: 'blue' }), /colour/],
     ['a policy field out of range', JSON.stringify({ ...valid, policy: { maxRequestTtlSeconds: 0 } }), /policy\.maxRequestTtlSeconds/],
+    ["a clock skew wider than the scheme's revocation grace", JSON.stringify({ ...valid, policy: { clockSkewSeconds: 601 } }), /policy\.clockSkewSeconds/],
+    ['a clock skew of a fraction of a second', JSON.stringify({ ...valid, policy: { clockSkewSeconds: 90.5 } }), /policy\.clockSkewSeconds/],
     ['a batch larger than the VSE hands out', JSON.stringify({ ...valid, settlement: { batchSize: 5_000 } }), /settlement\.batchSize/],
   ])('refuses %s with CONFIG_INVALID naming the field', (_what, text, detail) => {
     const error = configError(text);

@@ -24,7 +24,7 @@ import { fromHex } from '../../protocol/index.ts';
 import { riskPolicyOverrides } from '../../vse/contract/rpc.ts';
 import { hostSection } from '../host/host-settings.ts';
 import { TerminalSetupError } from './errors.ts';
-import { writeFileAtomic } from './files.ts';
+import { writeFileAtomic } from '../../base/node/atomic-file.ts';
 
 export const TERMINAL_CONFIG_FORMAT = 'kassa-terminal/1';
 

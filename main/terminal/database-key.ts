@@ -9,10 +9,11 @@
  * exists: a fresh key cannot open it, and saying so is kinder than WRONG_DATABASE_KEY.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createFileAtomic } from '../../base/node/atomic-file.ts';
+import { diskFullError } from './disk-space.ts';
 import { TerminalSetupError } from './errors.ts';
-import { fsyncFolder } from './files.ts';
 import { ENV, type TerminalPaths } from './paths.ts';
 
 export const DATABASE_KEY_BYTES = 32;
@@ -51,15 +52,9 @@ function checkKeyFile(path: string): void {
 function createKeyFile(path: string): Uint8Array {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const key = new Uint8Array(randomBytes(DATABASE_KEY_BYTES));
-  // 'wx': never overwrite a key another process just made; 0600 from the first byte.
-  const fd = openSync(path, 'wx', 0o600);
-  try {
-    writeSync(fd, `${Buffer.from(key).toString('hex')}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  fsyncFolder(dirname(path));
+  // Never overwrites a key another process just made, is 0600 from the first byte, and is
+  // never seen half-written (nor left so by a full disk).
+  createFileAtomic(path, `${Buffer.from(key).toString('hex')}\n`, 0o600);
   return key;
 }
 
@@ -79,6 +74,7 @@ export function loadDatabaseKey(paths: TerminalPaths, env: NodeJS.ProcessEnv = p
     try {
       return { key: createKeyFile(paths.keyFile), source: { kind: 'file', path: paths.keyFile, created: true } };
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw diskFullError(dirname(paths.keyFile), { cause: error });
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new TerminalSetupError('DATA_FOLDER_UNUSABLE', `cannot create the key file ${paths.keyFile}: ${(error as Error).message}`, { cause: error });
       }

@@ -8,6 +8,7 @@
  * answer sends the same token, id and key, and the backend answers with the same certificate.
  * The default terminal id is derived from the terminal key, so it is the same on every retry.
  */
+import { CodedError } from '../../base/common/coded-error.ts';
 import { keyId, PROBLEM_TYPE, toHex } from '../../protocol/index.ts';
 import { VseError } from '../../vse/contract/rpc.ts';
 import type { BackendFailure, BackendResult } from '../settlement/backend-client.ts';
@@ -27,13 +28,8 @@ export type EnrollmentErrorCode =
   | 'CERTIFICATE_MISMATCH' // the certificate is not for this terminal's key, or not from the scheme's terminal issuer
   | 'ALREADY_ENROLLED'; // enrolled under another terminal id
 
-export class EnrollmentError extends Error {
-  readonly code: EnrollmentErrorCode;
-  constructor(code: EnrollmentErrorCode, message: string) {
-    super(message);
-    this.name = 'EnrollmentError';
-    this.code = code;
-  }
+export class EnrollmentError extends CodedError<EnrollmentErrorCode> {
+  override readonly name = 'EnrollmentError';
 }
 
 export interface EnrollmentRequest {

@@ -2,6 +2,8 @@
  * What can keep the terminal host from starting, as typed values with a message an operator
  * can act on (the command line prints the message; the Electron shell will show it).
  */
+import { CodedError } from '../../base/common/coded-error.ts';
+
 export type TerminalSetupErrorCode =
   | 'NOT_CONFIGURED' // no config file yet: `kassa enroll` writes one
   | 'CONFIG_INVALID' // the config file is not JSON or fails its schema
@@ -10,13 +12,9 @@ export type TerminalSetupErrorCode =
   | 'KEY_FILE_INSECURE' // the key file can be read by others, or belongs to another user
   | 'KEY_MISSING' // a database exists but its key is gone; a new key would not open it
   | 'DATA_FOLDER_IN_USE' // another kassa process holds the data folder
-  | 'DATA_FOLDER_UNUSABLE'; // the folder cannot be created or written
+  | 'DATA_FOLDER_UNUSABLE' // the folder cannot be created or written
+  | 'DISK_FULL'; // too little free space in the data folder to store anything
 
-export class TerminalSetupError extends Error {
-  readonly code: TerminalSetupErrorCode;
-  constructor(code: TerminalSetupErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TerminalSetupError';
-    this.code = code;
-  }
+export class TerminalSetupError extends CodedError<TerminalSetupErrorCode> {
+  override readonly name = 'TerminalSetupError';
 }

@@ -18,12 +18,22 @@ import { forkLauncher, type VseLauncher } from '../vse/launcher.ts';
 import { VseSupervisor, type RestartPolicy } from '../vse/supervisor.ts';
 import { readTerminalConfig, rootKeyBytes, type SettlementSettings, type TerminalConfig } from './config.ts';
 import { lockDataFolder, type DataFolderLock } from './data-lock.ts';
+import { diskFullError, freeBytes, MIN_FREE_BYTES } from './disk-space.ts';
 import { loadDatabaseKey, type DatabaseKeySource } from './database-key.ts';
 import { TerminalSetupError } from './errors.ts';
 import { terminalPaths, type PathOptions, type TerminalPaths } from './paths.ts';
 
+/**
+ * What a command needs of the data folder. `write` (the default): the lock, and room to store
+ * payments; a full disk is a DISK_FULL error. `read` (`kassa status`): the same while there
+ * is room, and on a full disk the VSE read-only with nothing written at all, not even the lock
+ * (a read-only VSE cannot harm another host's database, and SQLite lets it read beside one).
+ */
+export type TerminalAccess = 'write' | 'read';
+
 export interface TerminalHostOptions {
   paths: TerminalPaths;
+  access?: TerminalAccess;
   config: TerminalConfig;
   databaseKey: Uint8Array;
   databaseKeySource?: DatabaseKeySource;
@@ -55,11 +65,33 @@ export function settlementOptionsFrom(settings: SettlementSettings = {}): Partia
   return options;
 }
 
+/**
+ * Takes the data folder for one host: the lock where there is room, or, for a command that
+ * only reads, nothing on a full disk (the VSE then opens read-only and writes nothing).
+ */
+function takeDataFolder(paths: TerminalPaths, access: TerminalAccess): { lock?: DataFolderLock; storageProblem?: TerminalSetupError } {
+  const free = freeBytes(paths.dataDir);
+  if (free === undefined || free >= MIN_FREE_BYTES) {
+    try {
+      return { lock: lockDataFolder(paths.lockFile) };
+    } catch (error) {
+      // The disk filled up between the look and the lock.
+      if (!(error instanceof TerminalSetupError && error.code === 'DISK_FULL' && access === 'read')) throw error;
+      return { storageProblem: error };
+    }
+  }
+  const problem = diskFullError(paths.dataDir);
+  if (access === 'write') throw problem;
+  return { storageProblem: problem };
+}
+
 export class TerminalHost {
   readonly paths: TerminalPaths;
   readonly config: TerminalConfig;
   readonly vse: VseSupervisor;
   readonly databaseKeySource: DatabaseKeySource | undefined;
+  /** Why this host runs its VSE read-only (a full disk), for the operator; undefined when it does not. */
+  readonly storageProblem: TerminalSetupError | undefined;
   private readonly options: TerminalHostOptions;
   /** Released on close, unless the caller owns it. */
   private readonly lock: DataFolderLock | undefined;
@@ -67,8 +99,9 @@ export class TerminalHost {
   private service: SettlementService | undefined;
   private closed = false;
 
-  private constructor(options: TerminalHostOptions, vse: VseSupervisor, lock: DataFolderLock | undefined) {
+  private constructor(options: TerminalHostOptions, vse: VseSupervisor, lock: DataFolderLock | undefined, storageProblem: TerminalSetupError | undefined) {
     this.options = options;
+    this.storageProblem = storageProblem;
     this.paths = options.paths;
     this.config = options.config;
     this.databaseKeySource = options.databaseKeySource;
@@ -84,8 +117,11 @@ export class TerminalHost {
     } catch (error) {
       throw new TerminalSetupError('DATA_FOLDER_UNUSABLE', `cannot create the data folder ${paths.dataDir}: ${(error as Error).message}`, { cause: error });
     }
+    // A caller that holds the folder's lock for longer (the app host) passes it in and keeps it;
+    // its VSE runs read-write and answers STORAGE_FULL per write while the disk is full, and
+    // works again once there is room.
     const ownLock = options.lock === undefined;
-    const lock = options.lock ?? lockDataFolder(paths.lockFile);
+    const { lock, storageProblem } = ownLock ? takeDataFolder(paths, options.access ?? 'write') : { lock: options.lock, storageProblem: undefined };
     const vse = new VseSupervisor({
       launcher: options.launcher ?? forkLauncher({ dataDir: paths.vseDir, testMode: options.testMode }),
       init: {
@@ -93,6 +129,7 @@ export class TerminalHost {
         databaseKey: options.databaseKey,
         rootKeys: rootKeyBytes(config),
         policy: { ...config.policy, ...options.policy },
+        ...(storageProblem === undefined ? {} : { readOnly: true }),
       },
       defaultTimeoutMs: options.vseTimeoutMs ?? 30_000,
       restart: options.restart,
@@ -100,10 +137,10 @@ export class TerminalHost {
     try {
       await vse.start();
     } catch (error) {
-      if (ownLock) lock.release();
+      if (ownLock) lock?.release();
       throw error;
     }
-    return new TerminalHost(options, vse, ownLock ? lock : undefined);
+    return new TerminalHost(options, vse, ownLock ? lock : undefined, storageProblem);
   }
 
   /** What the VSE answered to init: its public key and terminal id (null before enrollment). */

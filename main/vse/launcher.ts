@@ -40,7 +40,7 @@ export interface ForkLauncherOptions {
  * processes, no worker threads, no WASI, no inspector (docs/vse.md says what this does not cover).
  */
 export function permissionFlags(dataDir: string): string[] {
-  const read = [join(CODE_ROOT, 'package.json'), join(CODE_ROOT, 'vse'), join(CODE_ROOT, 'protocol'), join(CODE_ROOT, 'node_modules'), dataDir];
+  const read = [join(CODE_ROOT, 'package.json'), join(CODE_ROOT, 'base'), join(CODE_ROOT, 'vse'), join(CODE_ROOT, 'protocol'), join(CODE_ROOT, 'node_modules'), dataDir];
   // --allow-addons draws a SecurityWarning on every start; docs/vse.md states that trade-off once.
   return ['--permission', ...read.map((path) => `--allow-fs-read=${path}`), `--allow-fs-write=${dataDir}`, '--allow-addons', '--disable-warning=SecurityWarning'];
 }

@@ -246,11 +246,6 @@ export class VseSupervisor {
     return (await this.send(child, method, params, Math.max(1, timeoutMs - (Date.now() - started)))) as VseResult<M>;
   }
 
-  /** Sends raw bytes of any shape to the VSE (tests of its input handling), answering with the raw reply. */
-  sendRaw(message: unknown): void {
-    this.process?.send(message);
-  }
-
   /** Asks the VSE to close its database and exit; kills it if it does not within the timeout. */
   async stop(timeoutMs = 5_000): Promise<void> {
     this.stopping = true;

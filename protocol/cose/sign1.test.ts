@@ -17,7 +17,7 @@ import {
   ES256,
   type CborValue,
 } from '../index.ts';
-import { nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { loadVectors, VECTORS_PRESENT } from '../test/vectors.ts';
 
 const sign1Vectors = loadVectors('cose-sign1');

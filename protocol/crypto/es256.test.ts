@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCoseSign1, generateSecretKey, keyId, nobleSigner, nobleVerify, toBeSigned, toHex } from '../index.ts';
-import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../base/node/node-es256.ts';
 import { loadVectors, VECTORS_PRESENT } from '../test/vectors.ts';
 
 /** Order of the P-256 group. */

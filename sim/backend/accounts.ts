@@ -159,8 +159,9 @@ export function releaseInTransaction(ctx: BackendContext, row: ReservationRow, n
 
 /**
  * Revokes a reservation (a lost wallet, say): the next trust list names it, and IOUs of it
- * created from now on are refused at settlement. Those created before are still paid until
- * the settlement window closes: the terminals that took them could not have known.
+ * created more than REVOCATION_GRACE_SECONDS (600 s) after now are refused at settlement.
+ * Those created earlier are still paid until the settlement window closes: the terminals that
+ * took them could not have known (OIP/1 §5).
  */
 export function revokeReservation(ctx: BackendContext, reservationId: Uint8Array): Outcome<ReservationView> {
   return ctx.db

@@ -3,16 +3,18 @@
  * demo and benchmarks. A refused call throws with the problem's detail: the caller set the
  * scene up and a refusal is a broken test, not a case to handle.
  */
+import { CodedError } from '../../base/common/coded-error.ts';
 import type { AccountView, ReservationView } from './accounts.ts';
 import type { AuditReport, MerchantView, TerminalIou } from './backend.ts';
 import type { EnrollmentToken, EnrollmentTokenRequest } from './enrollment.ts';
 
-export class AdminCallError extends Error {
+/** The backend refused an admin call: its HTTP status and problem document come with it. */
+export class AdminCallError extends CodedError<'REFUSED'> {
+  override readonly name = 'AdminCallError';
   readonly status: number;
   readonly problem: unknown;
   constructor(message: string, status: number, problem: unknown) {
-    super(message);
-    this.name = 'AdminCallError';
+    super('REFUSED', message);
     this.status = status;
     this.problem = problem;
   }

@@ -22,6 +22,7 @@ import {
   PREFIX,
   PROBLEM_TYPE,
   reservationRequest,
+  REVOCATION_GRACE_SECONDS,
   settlementResponse,
   SETTLEMENT_STATUS,
   signObject,
@@ -31,7 +32,7 @@ import {
   type Iou,
   type SettlementResponse,
 } from '../../protocol/index.ts';
-import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../base/node/node-es256.ts';
 import { bundleBytesOf, TestTerminal } from '../fixtures/terminal.ts';
 import { ReservedWallet } from '../../test/support/backend.ts';
 import { ReferenceBackend } from './backend.ts';
@@ -359,21 +360,29 @@ describe('settlement', () => {
     expect(backend.reservation(wallet.reservationId)!.ious).toEqual([]);
   });
 
-  it('after a revocation pays IOUs created before it, refuses those created after, and names it in the next trust list', () => {
+  it(`after a revocation pays IOUs created up to ${REVOCATION_GRACE_SECONDS} s after it, refuses later ones, and names it in the next trust list`, () => {
+    expect(REVOCATION_GRACE_SECONDS).toBe(600);
     const wallet = reserved('alice', 10_000);
     const before = wallet.pay(terminalA, 1_000);
     const version = currentTrustList().version;
     clock.time += 60;
+    const revokedAt = clock.time;
     const revoked = backend.revokeReservation(wallet.reservationId);
-    expect(revoked.ok).toBe(true);
+    expect(revoked.ok && revoked.value.revokedAt).toBe(revokedAt);
     expect(currentTrustList().version).toBe(version + 1);
     expect(currentTrustList().revoked.map(toHex)).toEqual([toHex(wallet.reservationId)]);
-    clock.time += 60;
-    const after = wallet.pay(terminalA, 1_000);
-    expect(statuses(settle(terminalA, [before, after]))).toEqual([
+    // Terminals that have not yet fetched the new list accept these (each dated by the terminal's own clock).
+    const justAfter = wallet.pay(terminalA, 1_000, { now: revokedAt + 60 });
+    const atGrace = wallet.pay(terminalA, 1_000, { now: revokedAt + REVOCATION_GRACE_SECONDS });
+    const pastGrace = wallet.pay(terminalA, 1_000, { now: revokedAt + REVOCATION_GRACE_SECONDS + 1 });
+    clock.time = revokedAt + DAY;
+    expect(statuses(settle(terminalA, [before, justAfter, atGrace, pastGrace]))).toEqual([
+      [SETTLEMENT_STATUS.SETTLED, null],
+      [SETTLEMENT_STATUS.SETTLED, null],
       [SETTLEMENT_STATUS.SETTLED, null],
       [SETTLEMENT_STATUS.REJECTED, 'RESERVATION_REVOKED'],
     ]);
+    expect(backend.reservation(wallet.reservationId)).toMatchObject({ settled: 3_000 });
     expectBooksBalance();
   });
 

@@ -6,7 +6,7 @@
  * version is issued when the revoked set changes or half the list's lifetime has passed.
  */
 import { toHex, verifyTrustList, type VerifiedTrustList } from '../../protocol/index.ts';
-import { nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { Scheme, type SchemeOptions } from '../scheme/scheme.ts';
 import type { SqliteDatabase } from './database.ts';
 

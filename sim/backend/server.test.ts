@@ -24,7 +24,7 @@ import {
   type SettlementResponse,
 } from '../../protocol/index.ts';
 import { main } from '../../main/cli/kassa.ts';
-import { nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { enrollTerminal, reserveAtBackend, startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
 import type { TestTerminal } from '../fixtures/terminal.ts';
 import { startBackendProcess } from './process.ts';

@@ -6,6 +6,8 @@
  * - the batch must be signed by the key of the enrolled terminal it names;
  * - each IOU is verified with the protocol library (checks 1–11), its certificate judged at
  *   the IOU's own `created` time, with the batch's terminal as the only acceptable payee;
+ * - a revoked reservation refuses only IOUs created more than REVOCATION_GRACE_SECONDS after
+ *   the revocation was recorded;
  * - an IOU is paid at most once (ALREADY_SETTLED after that), and only out of its
  *   reservation's held funds, while the reservation's settlement window is open;
  * - IOUs that contradict another IOU of their reservation — from any terminal — are paid
@@ -25,8 +27,9 @@ import {
   openSigned,
   SETTLEMENT_STATUS,
   settlementResponse,
+  REVOCATION_GRACE_SECONDS,
   SIGNED,
-  verifyPayment,
+  verifyPaymentAtCreated,
   verifyProfileSign1,
   bytesEqual,
   toHex,
@@ -36,7 +39,7 @@ import {
   type VerifiedPayment,
   type VerifiedTrustList,
 } from '../../protocol/index.ts';
-import { nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { recordLedgerEntry, reservationRow } from './accounts.ts';
 import type { BackendContext } from './config.ts';
 import { conflictBetween, type ConflictKind, type IouFacts } from './conflicts.ts';
@@ -62,6 +65,9 @@ function sha256(bytes: Uint8Array): Uint8Array {
  * The stateless half (checks 1–11), done before the write transaction. The certificate and
  * the issuer key must be valid at the IOU's `created` time: that is when the payer paid, and
  * the settlement window, not the certificate, bounds how late the terminal may bring it.
+ * There is no clock-skew check here: the terminal made it against its clock when it accepted.
+ * The trust list names no revocations (settlementTrustList): check 7 never decides here,
+ * settleIou judges revocation against the time it was recorded.
  */
 export function checkBundle(bytes: Uint8Array, terminalId: string, trustList: VerifiedTrustList): CheckedBundle {
   let bundle: PaymentBundle;
@@ -72,7 +78,7 @@ export function checkBundle(bytes: Uint8Array, terminalId: string, trustList: Ve
     // No IOU to name: the result carries the bundle's hash, and its place in the batch says which it is.
     return { ok: false, iouId: sha256(bytes), reason: 'MALFORMED' };
   }
-  const verified = verifyPayment(bundle, { trustList, now: bundle.iou.value.created, terminalId, verify: nodeVerify });
+  const verified = verifyPaymentAtCreated(bundle, { trustList, terminalId, verify: nodeVerify });
   return verified.ok ? { ok: true, payment: verified.payment } : { ok: false, iouId: iouIdOf(bundle.iou), reason: verified.reason };
 }
 
@@ -173,6 +179,17 @@ function conflictsOf(ctx: BackendContext, reservationId: Uint8Array, iou: IouFac
 
 type Decision = { status: 1 | 3 | 4; reason?: SettlementReason; paid: boolean };
 
+/**
+ * OIP/1 §5: a revocation refuses an IOU only if it was created more than
+ * REVOCATION_GRACE_SECONDS after the backend recorded the revocation. A terminal refuses an
+ * IOU dated further ahead of its clock than that (check 6, clock skew), so whatever a terminal
+ * accepted before the revocation was recorded is paid from the held funds, however the payer
+ * dated it.
+ */
+function refusedByRevocation(revokedAt: number | null, created: number): boolean {
+  return revokedAt !== null && created > revokedAt + REVOCATION_GRACE_SECONDS;
+}
+
 /** The stateful half, inside the batch's write transaction. */
 function settleIou(ctx: BackendContext, payment: VerifiedPayment, bundle: Uint8Array, terminal: TerminalRow, batchId: Uint8Array, now: number): SettlementItemResult {
   const { iouId } = payment;
@@ -200,7 +217,7 @@ function settleIou(ctx: BackendContext, payment: VerifiedPayment, bundle: Uint8A
   let conflicts: { other: Uint8Array; kind: ConflictKind }[] = [];
   if (reservation.released_at !== null || now > reservation.settle_until) {
     decision = { status: SETTLEMENT_STATUS.REJECTED, reason: 'RESERVATION_EXPIRED', paid: false };
-  } else if (reservation.revoked_at !== null && iou.created >= reservation.revoked_at) {
+  } else if (refusedByRevocation(reservation.revoked_at, iou.created)) {
     decision = { status: SETTLEMENT_STATUS.REJECTED, reason: 'RESERVATION_REVOKED', paid: false };
   } else {
     conflicts = conflictsOf(ctx, certificate.reservationId, facts);

@@ -16,7 +16,7 @@ import {
   type TrustListKey,
   type WalletCertificate,
 } from '../../protocol/index.ts';
-import { exportPrivateKey, generateP256PrivateKey, importPrivateKey, nodeSigner } from '../../vse/crypto/node-es256.ts';
+import { exportPrivateKey, generateP256PrivateKey, importPrivateKey, nodeSigner } from '../../base/node/node-es256.ts';
 
 export interface SchemePrivateKeys {
   root: KeyObject;

@@ -19,7 +19,8 @@ import {
   type ReservationRequest,
   type VerifiedTrustList,
 } from '../../protocol/index.ts';
-import { exportPrivateKey, generateP256PrivateKey, importPrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { CodedError } from '../../base/common/coded-error.ts';
+import { exportPrivateKey, generateP256PrivateKey, importPrivateKey, nodeSigner, nodeVerify } from '../../base/node/node-es256.ts';
 import { payRequest, type WalletCounter, type WalletRefusal, type WalletReservation } from './wallet.ts';
 import { readWalletFile, WALLET_FORMAT, WalletFileError, withWalletLock, writeWalletFile, type WalletPayment, type WalletState } from './wallet-file.ts';
 
@@ -33,13 +34,8 @@ export interface ReservationPort {
 
 export type WalletErrorCode = 'TRUST_LIST_INVALID' | 'CERTIFICATE_INVALID' | 'NOTHING_TO_DOUBLE_SPEND';
 
-export class WalletError extends Error {
-  readonly code: WalletErrorCode;
-  constructor(code: WalletErrorCode, message: string) {
-    super(message);
-    this.name = 'WalletError';
-    this.code = code;
-  }
+export class WalletError extends CodedError<WalletErrorCode> {
+  override readonly name = 'WalletError';
 }
 
 export interface ReserveOptions {

@@ -1,14 +1,14 @@
 /**
  * The wallet simulator's state file: one reservation (certificate and wallet key), the
  * installed trust list, the sequence counter and cumulative spend, and every IOU it signed.
- * JSON, mode 0600 (it holds a private key), replaced atomically — written to a temporary file
- * in the same folder, flushed, renamed over the old one, the folder flushed — so a crash
- * leaves the old state or the new, never a torn one. A lock file keeps two `kassa wallet`
- * processes from signing with the same counter.
+ * JSON, mode 0600 (it holds a private key), replaced atomically (base/node/atomic-file.ts) so
+ * a crash leaves the old state or the new, never a torn one. A lock file (base/node/lock-file.ts)
+ * keeps two `kassa wallet` processes from signing with the same counter.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../base/node/atomic-file.ts';
+import { CodedError } from '../../base/common/coded-error.ts';
+import { lockFile, LockFileError, type FileLock } from '../../base/node/lock-file.ts';
 import * as z from 'zod';
 
 export const WALLET_FORMAT = 'kassa-wallet/1';
@@ -55,13 +55,8 @@ export type WalletPayment = z.output<typeof walletPayment>;
 
 export type WalletFileErrorCode = 'NOT_FOUND' | 'UNREADABLE' | 'INVALID' | 'LOCKED' | 'EXISTS';
 
-export class WalletFileError extends Error {
-  readonly code: WalletFileErrorCode;
-  constructor(code: WalletFileErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'WalletFileError';
-    this.code = code;
-  }
+export class WalletFileError extends CodedError<WalletFileErrorCode> {
+  override readonly name = 'WalletFileError';
 }
 
 export function readWalletFile(path: string): WalletState {
@@ -88,46 +83,24 @@ export function readWalletFile(path: string): WalletState {
 
 /** Replaces the file's content atomically and durably. */
 export function writeWalletFile(path: string, state: WalletState): void {
-  const valid = walletState.parse(state);
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(temporary, 'wx', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(valid, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-  const folder = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(folder);
-  } finally {
-    closeSync(folder);
-  }
+  writeFileAtomic(path, `${JSON.stringify(walletState.parse(state), null, 2)}\n`);
 }
 
 /** Runs `work` holding the wallet's lock file; a second process gets `LOCKED` at once. */
 export async function withWalletLock<T>(path: string, work: () => T | Promise<T>): Promise<T> {
   const lock = `${path}.lock`;
-  let fd: number;
+  let held: FileLock;
   try {
-    fd = openSync(lock, 'wx', 0o600);
+    held = lockFile(lock);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new WalletFileError('LOCKED', `wallet ${path} is in use by another process (if none is, remove ${lock})`);
+    if (error instanceof LockFileError && error.code === 'HELD') {
+      throw new WalletFileError('LOCKED', `wallet ${path} is in use by another process${error.holder === undefined ? '' : ` (pid ${error.holder})`} (if none is, remove ${lock})`, { cause: error });
     }
     throw new WalletFileError('UNREADABLE', `cannot lock wallet ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
-    writeSync(fd, `${process.pid}\n`);
     return await work();
   } finally {
-    closeSync(fd);
-    rmSync(lock, { force: true });
+    held.release();
   }
 }

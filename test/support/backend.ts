@@ -12,7 +12,7 @@ import { AdminClient } from '../../sim/backend/admin-client.ts';
 import { startBackendProcess, type BackendProcess, type BackendProcessOptions } from '../../sim/backend/process.ts';
 import { bundleBytesOf, TestTerminal } from '../../sim/fixtures/terminal.ts';
 import { FRESH_COUNTER, payRequest, type WalletCounter, type WalletReservation } from '../../sim/wallet/wallet.ts';
-import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../vse/crypto/node-es256.ts';
+import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../base/node/node-es256.ts';
 
 export interface BackendFixture {
   folder: string;

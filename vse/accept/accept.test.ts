@@ -4,10 +4,10 @@
  * protocol library's and are tested there; the process-level tests are in test/.)
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toHex } from '../../protocol/index.ts';
+import { REVOCATION_GRACE_SECONDS, toHex } from '../../protocol/index.ts';
 import type { AcceptOutcome } from '../contract/rpc.ts';
-import { DEFAULT_POLICY } from '../policy/policy.ts';
-import { dispose, freshEnrolledVse, openInProcess, tempDataDir, testScheme, TestWallet, type InProcessVse, type TestScheme } from '../../test/support/vse.ts';
+import { DEFAULT_POLICY, resolvePolicy } from '../policy/policy.ts';
+import { dispose, freshEnrolledVse, GENEROUS_POLICY, openInProcess, tempDataDir, testScheme, TestWallet, type InProcessVse, type TestScheme } from '../../test/support/vse.ts';
 
 let world: TestScheme;
 let data: { dir: string; remove: () => void };
@@ -142,6 +142,51 @@ describe('accept', () => {
     expect(reason(accept(d.pay(request(1).text, t.clock.now)))).not.toBe('LIMIT_EXCEEDED');
   });
 
+  it('check 6: refuses an IOU dated more than the policy allows from its clock (600 s by default), storing nothing', () => {
+    expect(DEFAULT_POLICY.clockSkewSeconds).toBe(600);
+    const wallet = new TestWallet(world);
+    const paying = (created: number, seq: number) => {
+      const asked = request();
+      return wallet.iouText({ seq, spentBefore: (seq - 1) * 1_000, requestId: Buffer.from(asked.requestId, 'hex'), created });
+    };
+    expect(reason(accept(paying(world.now + 601, 1)))).toBe('CLOCK_SKEW');
+    expect(reason(accept(paying(world.now - 601, 1)))).toBe('CLOCK_SKEW');
+    expect(count('payments')).toBe(0);
+    expect(reason(accept(paying(world.now + 600, 1)))).toBe('accepted');
+    expect(reason(accept(paying(world.now - 600, 2)))).toBe('accepted');
+  });
+
+  it("check 6: the allowed clock skew is the policy's, within 60 s … 600 s", () => {
+    t.vse.close();
+    t = openInProcess(world, data.dir, { ...GENEROUS_POLICY, allowPayerInitiated: true, clockSkewSeconds: 60 }, t.clock);
+    expect(t.vse.status().policy.clockSkewSeconds).toBe(60);
+    const wallet = new TestWallet(world);
+    expect(reason(accept(wallet.iouText({ seq: 1, created: world.now + 61 })))).toBe('CLOCK_SKEW');
+    expect(reason(accept(wallet.iouText({ seq: 1, created: world.now - 61 })))).toBe('CLOCK_SKEW');
+    expect(reason(accept(wallet.iouText({ seq: 1, created: world.now + 60 })))).toBe('accepted');
+    expect(reason(accept(wallet.iouText({ seq: 2, spentBefore: 1_000, created: world.now - 60 })))).toBe('accepted');
+    // Wider than the scheme's revocation grace would let a payer date an IOU past a revocation.
+    expect(() => resolvePolicy({ clockSkewSeconds: REVOCATION_GRACE_SECONDS + 1 })).toThrow(/clockSkewSeconds/);
+    expect(() => resolvePolicy({ clockSkewSeconds: 59 })).toThrow(/clockSkewSeconds/);
+    expect(resolvePolicy({ clockSkewSeconds: REVOCATION_GRACE_SECONDS }).clockSkewSeconds).toBe(600);
+  });
+
+  it('check 14 before a clock that moved on: the very bundle accepted stays accepted, a re-signed copy does not', () => {
+    const wallet = new TestWallet(world);
+    const asked = request();
+    const fields = { requestId: Buffer.from(asked.requestId, 'hex'), created: world.now };
+    const text = wallet.iouText(fields);
+    const first = accept(text);
+    expect(reason(first)).toBe('accepted');
+    t.clock.now += 3_600;
+    expect(accept(text)).toMatchObject({ outcome: 'accepted', duplicate: true });
+    // The same IOU (same iou_id) signed again: other bytes, judged afresh, and the clock has moved on.
+    const copy = wallet.iouText(fields);
+    expect(copy).not.toBe(text);
+    expect(reason(accept(copy))).toBe('CLOCK_SKEW');
+    expect(count('payments')).toBe(1);
+  });
+
   it('runs the stateless checks with its own clock and terminal id', () => {
     const wallet = new TestWallet(world);
     expect(reason(accept(wallet.iouText({ payee: 'SOMEONE-ELSE' })))).toBe('WRONG_PAYEE');
@@ -165,7 +210,7 @@ describe('trust and enrolment', () => {
 
   it('installs a terminal certificate only for its own key and from a trusted terminal issuer', async () => {
     const { terminalCertificateFor } = await import('../../test/support/vse.ts');
-    const { generateP256PrivateKey, nodeSigner } = await import('../crypto/node-es256.ts');
+    const { generateP256PrivateKey, nodeSigner } = await import('../../base/node/node-es256.ts');
     const otherKey = nodeSigner(generateP256PrivateKey()).publicKey;
     expect(() => t.vse.installTerminalCertificate({ certificate: terminalCertificateFor(world, otherKey) })).toThrow(expect.objectContaining({ code: 'CERTIFICATE_KEY_MISMATCH' }));
     const stranger = testScheme(world.now);

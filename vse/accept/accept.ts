@@ -6,10 +6,14 @@
  * Order: check 14 (duplicate) runs right after 1–11, before 12: a duplicate is not an error,
  * and an IOU that was accepted must keep answering "accepted" when it is scanned again after
  * its request expired or the exposure caps filled up (docs/vse.md, "Acceptance pipeline").
+ * For the same reason the very bundle accepted before answers "accepted" even when 1–11 fail
+ * by now because time moved (clock skew, expiry) or the trust list changed.
  */
 import {
   bundleBytes,
   bytesEqual,
+  decodePaymentBundle,
+  iouIdOf,
   PREFIX,
   base45Encode,
   signObject,
@@ -20,8 +24,8 @@ import {
   type ReasonCode,
   type VerifiedPayment,
 } from '../../protocol/index.ts';
-import { nodeVerify } from '../crypto/node-es256.ts';
-import { VseError, type AcceptOutcome, type CurrencyTotal, type PaymentChannel, type RiskPolicy, type VseEvent } from '../contract/rpc.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
+import { VseError, type AcceptOutcome, type PaymentChannel, type RiskPolicy, type VseEvent } from '../contract/rpc.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import { paymentSummary, type NewPayment, type PaymentRow, type PaymentStatements, type RequestRow } from '../store/payments.ts';
@@ -51,11 +55,16 @@ function acceptedOutcome(row: PaymentRow, duplicate: boolean): AcceptOutcome {
   return { outcome: 'accepted', duplicate, payment: paymentSummary(row), receipt: receiptText(row.receipt) };
 }
 
-interface Neighbour {
-  iou_id: Buffer;
-  seq: number;
-  spent_before: number;
-  amount: number;
+/**
+ * Check 14 for a bundle that fails checks 1–11 now: if these very bytes were accepted before,
+ * they passed the checks then, and only the clock or the trust list has moved since (clock
+ * skew, expiry, staleness, a revocation). The stored acceptance stands.
+ */
+function storedAcceptance(statements: PaymentStatements, text: string, reason: ReasonCode): AcceptOutcome | undefined {
+  if (reason === 'MALFORMED') return undefined;
+  const bundle = decodePaymentBundle(text); // decoded once already: it is not malformed
+  const stored = statements.byIouId.get(iouIdOf(bundle.iou));
+  return stored !== undefined && bytesEqual(stored.bundle, bundle.bytes) ? acceptedOutcome(stored, true) : undefined;
 }
 
 /**
@@ -65,13 +74,13 @@ interface Neighbour {
  */
 function conflictOf(statements: PaymentStatements, payment: VerifiedPayment): { with: Uint8Array; detail: string } | undefined {
   const iou = payment.iou.value;
-  const same = statements.bySeq.get(iou.reservationId, iou.seq) as { iou_id: Buffer } | undefined;
+  const same = statements.bySeq.get(iou.reservationId, iou.seq);
   if (same !== undefined) return { with: same.iou_id, detail: `another IOU of this reservation has seq ${iou.seq}` };
-  const before = statements.before.get(iou.reservationId, iou.seq) as Neighbour | undefined;
+  const before = statements.before.get(iou.reservationId, iou.seq);
   if (before !== undefined && iou.spentBefore < before.spent_before + before.amount) {
     return { with: before.iou_id, detail: `seq ${iou.seq} claims ${iou.spentBefore} spent before, but seq ${before.seq} already brought it to ${before.spent_before + before.amount}` };
   }
-  const after = statements.after.get(iou.reservationId, iou.seq) as Neighbour | undefined;
+  const after = statements.after.get(iou.reservationId, iou.seq);
   if (after !== undefined && after.spent_before < iou.spentBefore + iou.amount) {
     return { with: after.iou_id, detail: `seq ${after.seq} claims ${after.spent_before} spent before, less than seq ${iou.seq} brings it to` };
   }
@@ -89,17 +98,18 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
     terminalId: certificate.value.terminalId,
     verify: nodeVerify,
     trustListGraceSeconds: policy.trustListGraceSeconds,
+    clockSkewSeconds: policy.clockSkewSeconds,
   });
-  if (!verification.ok) return rejected(verification.reason, verification.detail);
+  if (!verification.ok) return storedAcceptance(s, text, verification.reason) ?? rejected(verification.reason, verification.detail);
   const payment = verification.payment;
   const iou = payment.iou.value;
 
-  const stored = s.byIouId.get(payment.iouId) as PaymentRow | undefined; // 14
+  const stored = s.byIouId.get(payment.iouId); // 14
   if (stored !== undefined) return acceptedOutcome(stored, true);
 
   let request: RequestRow | undefined; // 12
   if (iou.requestId !== undefined) {
-    request = s.request.get(iou.requestId) as RequestRow | undefined;
+    request = s.request.get(iou.requestId);
     if (request === undefined) return rejected('UNKNOWN_REQUEST', `request ${toHex(iou.requestId)} was not issued by this terminal`);
     // Cancelled at the counter (the payer paid another way): never charge twice. Only unpaid requests are cancelled.
     if (request.cancelled_at !== null) {
@@ -121,8 +131,8 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
   }
 
   const problem = limitProblem(policy, iou.currency, iou.amount, {
-    unsettledTotal: (s.unsettledTotal.get(iou.currency) as number | undefined) ?? 0,
-    unsettledForReservation: s.unsettledForReservation.get(iou.reservationId) as number,
+    unsettledTotal: s.unsettledTotal.get(iou.currency) ?? 0,
+    unsettledForReservation: s.unsettledForReservation.get(iou.reservationId) ?? 0,
     sinceTrustListRefresh: now - (trust.refreshedAt ?? 0),
   });
   if (problem !== undefined) return rejected('LIMIT_EXCEEDED', problem); // 16
@@ -174,7 +184,7 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
   };
   const summary = paymentSummary(committed);
   deps.emit({ name: 'payment-accepted', payment: summary });
-  deps.emit({ name: 'outbox-changed', totals: s.unsettledTotals.all() as CurrencyTotal[] });
+  deps.emit({ name: 'outbox-changed', totals: s.unsettledTotals.all() });
   return { outcome: 'accepted', duplicate: false, payment: summary, receipt: receiptText(receipt) };
 }
 

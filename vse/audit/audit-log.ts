@@ -5,7 +5,7 @@
  * describes commit together or not at all.
  */
 import { encodeDeterministic, type Es256Signer } from '../../protocol/index.ts';
-import { nodeVerify } from '../crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import type { AuditVerification } from '../contract/rpc.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import { entryHash, GENESIS_HASH, signCheckpoint, verifyChain, type AuditEntry } from './chain.ts';
@@ -38,15 +38,17 @@ export class AuditLog {
   constructor(db: SqliteDatabase, signer: Es256Signer) {
     this.db = db;
     this.signer = signer;
-    this.head = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-    this.insert = db.prepare('INSERT INTO audit_log (seq, at, kind, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)');
-    this.insertCheckpoint = db.prepare('INSERT INTO audit_checkpoints (seq, cose) VALUES (?, ?)');
+    this.head = db.prepare<[], { seq: number; hash: Buffer }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    this.insert = db.prepare<[seq: number, at: number, kind: string, body: Uint8Array, prevHash: Uint8Array, hash: Uint8Array]>(
+      'INSERT INTO audit_log (seq, at, kind, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.insertCheckpoint = db.prepare<[seq: number, cose: Uint8Array]>('INSERT INTO audit_checkpoints (seq, cose) VALUES (?, ?)');
   }
 
   /** Appends an entry; call inside the transaction that makes the change it records. */
   append(kind: string, body: AuditBody, at: number): number {
     // The head is read, not cached: a rolled-back transaction must not leave a stale head behind.
-    const head = this.head.get() as { seq: number; hash: Buffer } | undefined;
+    const head = this.head.get();
     const seq = (head?.seq ?? 0) + 1;
     const prevHash = head?.hash ?? GENESIS_HASH;
     const encoded = encodeDeterministic(new Map(Object.entries(body)));
@@ -57,16 +59,16 @@ export class AuditLog {
   }
 
   private *entries(): Generator<AuditEntry> {
-    for (const row of this.db.prepare('SELECT seq, at, kind, body, prev_hash, hash FROM audit_log ORDER BY seq').iterate()) yield toEntry(row as EntryRow);
+    for (const row of this.db.prepare<[], EntryRow>('SELECT seq, at, kind, body, prev_hash, hash FROM audit_log ORDER BY seq').iterate()) yield toEntry(row);
   }
 
   private checkpoints(): Map<number, Uint8Array> {
-    const rows = this.db.prepare('SELECT seq, cose FROM audit_checkpoints').all() as { seq: number; cose: Buffer }[];
+    const rows = this.db.prepare<[], { seq: number; cose: Buffer }>('SELECT seq, cose FROM audit_checkpoints').all();
     return new Map(rows.map((r) => [r.seq, r.cose]));
   }
 
   verify(): AuditVerification {
-    const lookup = this.db.prepare('SELECT 1 FROM audit_log WHERE hash = ?').pluck();
+    const lookup = this.db.prepare<[hash: Uint8Array], number>('SELECT 1 FROM audit_log WHERE hash = ?').pluck();
     return verifyChain(this.entries(), this.checkpoints(), this.signer.publicKey, nodeVerify, {
       requireSignedHead: false,
       hashExists: (hash) => lookup.get(hash) !== undefined,

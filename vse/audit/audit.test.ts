@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { nodeVerify } from '../crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { checkAuditExport, decodeAuditExport, encodeAuditExport } from './export.ts';
 import { CHECKPOINT_INTERVAL } from './audit-log.ts';
 import { dispose, freshEnrolledVse, terminalCertificateFor, TestWallet, type InProcessVse, type TestScheme } from '../../test/support/vse.ts';

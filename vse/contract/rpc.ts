@@ -8,7 +8,8 @@
  * parentPort), so byte strings cross as Uint8Array (a Buffer on arrival under Node).
  */
 import * as z from 'zod';
-import { REASON_CODES, type ReasonCode } from '../../protocol/index.ts';
+import { CodedError } from '../../base/common/coded-error.ts';
+import { REASON_CODES, REVOCATION_GRACE_SECONDS, type ReasonCode } from '../../protocol/index.ts';
 
 const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
 const fixedBytes = (length: number) => bytes.refine((b) => b.length === length, `expected ${length} bytes`);
@@ -45,6 +46,12 @@ export const riskPolicy = z.strictObject({
   maxSecondsSinceTrustListRefresh: z.int().min(60),
   /** Seconds past a trust list's next_update during which it is still usable (check 3). */
   trustListGraceSeconds: z.int().min(0),
+  /**
+   * Seconds an IOU's `created` may lie from the VSE's clock, either way (check 6). At most the
+   * scheme's revocation grace: an IOU dated further ahead could outlive a revocation the
+   * backend records after it was accepted. At least a minute: payers' clocks are not exact.
+   */
+  clockSkewSeconds: z.int().min(60).max(REVOCATION_GRACE_SECONDS),
   /** Whether an IOU without request_id (the payer showed its QR first) may be accepted. */
   allowPayerInitiated: z.boolean(),
   /** Longest lifetime of a payment request. */
@@ -156,6 +163,12 @@ export const VSE_METHODS = {
        * seconds added to the VSE's own clock. Refused otherwise.
        */
       testClockOffsetSeconds: z.int().optional(),
+      /**
+       * Open the store read-only even though the folder could be written: the host found the
+       * disk full and runs a command that only reads (`kassa status`). Writes then answer
+       * STORAGE_READ_ONLY, and nothing is created in the folder.
+       */
+      readOnly: z.boolean().optional(),
     }),
     result: z.strictObject({ terminalKey: fixedBytes(33), terminalId: z.string().nullable(), testMode: z.boolean(), schemaVersion: safeUint }),
   },
@@ -324,14 +337,9 @@ export const vseError = z.strictObject({ code: z.enum(VSE_ERROR_CODES), message:
 export type VseErrorValue = z.output<typeof vseError>;
 
 /** A typed error on either side of the port; `toValue()` is what crosses it. */
-export class VseError extends Error {
-  readonly code: VseErrorCode;
-  constructor(code: VseErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'VseError';
-    this.code = code;
-  }
-  toValue(): VseErrorValue {
+export class VseError extends CodedError<VseErrorCode> {
+  override readonly name = 'VseError';
+  override toValue(): VseErrorValue {
     return { code: this.code, message: this.message };
   }
 }
@@ -372,11 +380,15 @@ export const vseToHostMessage = z.union([
 ]);
 export type VseToHostMessage = z.output<typeof vseToHostMessage>;
 
-/** Parses a method's parameters; a mismatch becomes a `BAD_REQUEST` error. */
-export function parseParams<M extends VseMethod>(method: M, params: unknown): z.output<(typeof VSE_METHODS)[M]['params']> {
+/** A request's method with its parameters parsed: the VSE's dispatch narrows `params` by `method`. */
+export type VseCall = { [M in VseMethod]: { method: M; params: z.output<(typeof VSE_METHODS)[M]['params']> } }[VseMethod];
+
+/** Parses a method's parameters against the table above; a mismatch becomes a `BAD_REQUEST` error. */
+export function parseCall(method: VseMethod, params: unknown): VseCall {
   const parsed = VSE_METHODS[method].params.safeParse(params);
   if (!parsed.success) throw new VseError('BAD_REQUEST', `${method}: ${z.prettifyError(parsed.error)}`);
-  return parsed.data as z.output<(typeof VSE_METHODS)[M]['params']>;
+  // The schema was picked by `method`, so the pair matches; TypeScript cannot follow that through the table.
+  return { method, params: parsed.data } as VseCall;
 }
 
 /** Parses a method's result on the host side; a mismatch becomes `INVALID_RESPONSE`. */

@@ -1,7 +1,7 @@
 /** The settlement outbox on a real database: batches, idempotency across restarts, §5 statuses. */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { decodePaymentBundle, iouIdOf, openSigned, SIGNED, toHex, verifyProfileSign1 } from '../../protocol/index.ts';
-import { nodeVerify } from '../crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { dispose, freshEnrolledVse, TestWallet, type InProcessVse, type TestScheme } from '../../test/support/vse.ts';
 
 let world: TestScheme;

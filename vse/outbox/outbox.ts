@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fromHex, signObject, SIGNED, toHex, type Es256Signer } from '../../protocol/index.ts';
-import { VseError, type CurrencyTotal, type SettlementBatchForm, type SettlementItemResultForm, type VseEvent, type VseResult } from '../contract/rpc.ts';
+import { VseError, type SettlementBatchForm, type SettlementItemResultForm, type VseEvent, type VseResult } from '../contract/rpc.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import type { Clock } from '../accept/accept.ts';
@@ -21,6 +21,12 @@ interface BatchRow {
   body: Buffer;
   created_at: number;
   answered_at: number | null;
+}
+
+interface WaitingRow {
+  id: number;
+  iou_id: Buffer;
+  bundle: Buffer;
 }
 
 interface MemberRow {
@@ -50,38 +56,38 @@ export class Outbox {
   constructor(deps: OutboxDeps) {
     this.deps = deps;
     const { db } = deps;
-    this.openBatchQuery = db.prepare('SELECT batch_id, idempotency_key, body, created_at, answered_at FROM settlement_batches WHERE answered_at IS NULL LIMIT 1');
-    this.batchById = db.prepare('SELECT batch_id, idempotency_key, body, created_at, answered_at FROM settlement_batches WHERE batch_id = ?');
-    this.members = db.prepare('SELECT id, iou_id, amount, currency FROM payments WHERE batch_id = ? ORDER BY id');
-    this.waiting = db.prepare("SELECT id, iou_id, bundle FROM payments WHERE settlement = 'PENDING' AND batch_id IS NULL ORDER BY id LIMIT ?");
+    this.openBatchQuery = db.prepare<[], BatchRow>('SELECT batch_id, idempotency_key, body, created_at, answered_at FROM settlement_batches WHERE answered_at IS NULL LIMIT 1');
+    this.batchById = db.prepare<[batchId: Uint8Array], BatchRow>('SELECT batch_id, idempotency_key, body, created_at, answered_at FROM settlement_batches WHERE batch_id = ?');
+    this.members = db.prepare<[batchId: Uint8Array], MemberRow>('SELECT id, iou_id, amount, currency FROM payments WHERE batch_id = ? ORDER BY id');
+    this.waiting = db.prepare<[max: number], WaitingRow>("SELECT id, iou_id, bundle FROM payments WHERE settlement = 'PENDING' AND batch_id IS NULL ORDER BY id LIMIT ?");
   }
 
   openBatchId(): string | null {
-    const open = this.openBatchQuery.get() as BatchRow | undefined;
+    const open = this.openBatchQuery.get();
     return open === undefined ? null : toHex(open.batch_id);
   }
 
   private form(batch: BatchRow): SettlementBatchForm {
-    const iouIds = (this.members.all(batch.batch_id) as MemberRow[]).map((m) => toHex(m.iou_id));
+    const iouIds = this.members.all(batch.batch_id).map((m) => toHex(m.iou_id));
     return { batchId: toHex(batch.batch_id), idempotencyKey: batch.idempotency_key, body: batch.body, iouIds, createdAt: batch.created_at };
   }
 
   /** The open batch again, or a new one of up to `max` IOUs; null when nothing waits. */
   nextBatch(max: number): SettlementBatchForm | null {
-    const open = this.openBatchQuery.get() as BatchRow | undefined;
+    const open = this.openBatchQuery.get();
     if (open !== undefined) return this.form(open);
     const certificate = this.deps.trust.certificate;
     if (certificate === undefined) throw new VseError('NOT_ENROLLED', 'no terminal certificate: a settlement batch names the terminal');
     const { db, signer, audit } = this.deps;
-    const waiting = this.waiting.all(max) as { id: number; iou_id: Buffer; bundle: Buffer }[];
+    const waiting = this.waiting.all(max);
     if (waiting.length === 0) return null;
     const now = this.deps.clock();
     const batchId = new Uint8Array(randomBytes(16));
     const body = signObject(SIGNED.settlementBatch, { terminalId: certificate.value.terminalId, batchId, bundles: waiting.map((w) => w.bundle) }, signer);
     const batch: BatchRow = { batch_id: Buffer.from(batchId), idempotency_key: randomUUID(), body: Buffer.from(body), created_at: now, answered_at: null };
     db.transaction(() => {
-      db.prepare('INSERT INTO settlement_batches (batch_id, idempotency_key, body, created_at) VALUES (?, ?, ?, ?)').run(batchId, batch.idempotency_key, body, now);
-      const assign = db.prepare('UPDATE payments SET batch_id = ? WHERE id = ?');
+      db.prepare<[batchId: Uint8Array, idempotencyKey: string, body: Uint8Array, createdAt: number]>('INSERT INTO settlement_batches (batch_id, idempotency_key, body, created_at) VALUES (?, ?, ?, ?)').run(batchId, batch.idempotency_key, body, now);
+      const assign = db.prepare<[batchId: Uint8Array, id: number]>('UPDATE payments SET batch_id = ? WHERE id = ?');
       for (const w of waiting) assign.run(batchId, w.id);
       audit.append('settlement-batch-prepared', { batch_id: batchId, idempotency_key: batch.idempotency_key, iou_count: waiting.length }, now);
     })();
@@ -90,10 +96,10 @@ export class Outbox {
 
   recordSettlementResult(batchIdHex: string, results: readonly SettlementItemResultForm[]): VseResult<'recordSettlementResult'> {
     const batchId = fromHex(batchIdHex)!;
-    const batch = this.batchById.get(batchId) as BatchRow | undefined;
+    const batch = this.batchById.get(batchId);
     if (batch === undefined) throw new VseError('UNKNOWN_BATCH', `no settlement batch ${batchIdHex}`);
     if (batch.answered_at !== null) return { alreadyRecorded: true, closed: 0, issues: 0, returnedToOutbox: 0 };
-    const members = this.members.all(batchId) as MemberRow[];
+    const members = this.members.all(batchId);
     const byIou = new Map(members.map((m) => [toHex(m.iou_id), m]));
     const answered = new Map<string, SettlementItemResultForm>();
     for (const result of results) {
@@ -108,8 +114,8 @@ export class Outbox {
     let returned = 0;
     const issueEvents: VseEvent[] = [];
     db.transaction(() => {
-      const settle = db.prepare('UPDATE payments SET settlement = ?, settlement_reason = ?, settled_at = ? WHERE id = ?');
-      const giveBack = db.prepare('UPDATE payments SET batch_id = NULL WHERE id = ?');
+      const settle = db.prepare<[status: string, reason: string | null, settledAt: number, id: number]>('UPDATE payments SET settlement = ?, settlement_reason = ?, settled_at = ? WHERE id = ?');
+      const giveBack = db.prepare<[id: number]>('UPDATE payments SET batch_id = NULL WHERE id = ?');
       for (const member of members) {
         const result = answered.get(toHex(member.iou_id));
         if (result === undefined) {
@@ -126,11 +132,11 @@ export class Outbox {
           closed++;
         }
       }
-      db.prepare('UPDATE settlement_batches SET answered_at = ? WHERE batch_id = ?').run(now, batchId);
+      db.prepare<[answeredAt: number, batchId: Uint8Array]>('UPDATE settlement_batches SET answered_at = ? WHERE batch_id = ?').run(now, batchId);
       audit.append('settlement-recorded', { batch_id: batchId, closed, issues, returned }, now);
     })();
     for (const event of issueEvents) this.deps.emit(event);
-    this.deps.emit({ name: 'outbox-changed', totals: statements.unsettledTotals.all() as CurrencyTotal[] });
+    this.deps.emit({ name: 'outbox-changed', totals: statements.unsettledTotals.all() });
     return { alreadyRecorded: false, closed, issues, returnedToOutbox: returned };
   }
 }

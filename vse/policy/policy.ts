@@ -3,7 +3,7 @@
  * defaults are deliberately small (docs/vse.md, "Risk policy"): an operator raises them per
  * currency, knowingly, in configuration.
  */
-import { DEFAULT_TRUST_LIST_GRACE_SECONDS } from '../../protocol/index.ts';
+import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_TRUST_LIST_GRACE_SECONDS } from '../../protocol/index.ts';
 import { riskPolicy, type CurrencyLimits, type RiskPolicy, type RiskPolicyOverrides } from '../contract/rpc.ts';
 
 const HOUR = 3600;
@@ -16,6 +16,7 @@ export const DEFAULT_POLICY: RiskPolicy = {
   // network's risk, not a terminal's.
   maxSecondsSinceTrustListRefresh: 72 * HOUR,
   trustListGraceSeconds: DEFAULT_TRUST_LIST_GRACE_SECONDS,
+  clockSkewSeconds: DEFAULT_CLOCK_SKEW_SECONDS,
   allowPayerInitiated: false,
   maxRequestTtlSeconds: 600,
 };

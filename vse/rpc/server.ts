@@ -1,6 +1,7 @@
 /**
- * The VSE's RPC server: validates every message against the contract, runs the method, and
- * answers with a result or a typed error. Nothing a host sends can crash it: an envelope that
+ * The VSE's RPC server: validates every message against the contract — the envelope, then the
+ * method's parameters from the contract's table, in one place before the dispatch — runs the
+ * method, and answers with a result or a typed error. Nothing a host sends can crash it: an envelope that
  * does not parse gets a BAD_REQUEST reply (with the request id when one can be read).
  *
  * better-sqlite3 is synchronous and messages are handled one at a time, so two accepts of
@@ -10,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as z from 'zod';
-import { parseParams, requestEnvelope, VseError, type VseErrorValue, type VseEvent, type VseMethod } from '../contract/rpc.ts';
+import { parseCall, requestEnvelope, VseError, type VseCall, type VseErrorValue, type VseEvent, type VseMethod } from '../contract/rpc.ts';
 import { storageError } from '../store/storage-errors.ts';
 import { Vse } from '../vse.ts';
 import type { VsePort } from './port.ts';
@@ -88,7 +89,7 @@ export class RpcServer {
     this.scheduleCheckpoint();
     let result: unknown;
     try {
-      result = this.run(method, params);
+      result = this.run(parseCall(method, params));
     } catch (error) {
       this.replyError(id, this.typed(error, method));
       return;
@@ -140,13 +141,13 @@ export class RpcServer {
     if (!this.options.testMode) throw new VseError('TEST_MODE_ONLY', `${method} exists only in a VSE started with --test-mode`);
   }
 
-  private run(method: VseMethod, raw: unknown): unknown {
-    switch (method) {
+  private run(call: VseCall): unknown {
+    switch (call.method) {
       case 'init': {
-        const params = parseParams('init', raw);
+        const params = call.params;
         if (this.vse !== undefined) throw new VseError('ALREADY_INITIALIZED', 'the VSE is already initialised');
         if (params.testClockOffsetSeconds !== undefined) {
-          this.requireTestMode(method);
+          this.requireTestMode(call.method);
           this.clockOffset = params.testClockOffsetSeconds;
         }
         const vse = Vse.open({ ...params, testMode: this.options.testMode, clock: this.clock, emit: this.emit });
@@ -154,17 +155,16 @@ export class RpcServer {
         return { terminalKey: vse.terminalKey, terminalId: vse.terminalId, testMode: vse.testMode, schemaVersion: vse.db.pragma('user_version', { simple: true }) as number };
       }
       case 'shutdown':
-        parseParams(method, raw);
         this.close();
         return {};
       case 'testSetClockOffset': {
-        this.requireTestMode(method);
-        this.clockOffset = parseParams(method, raw).seconds;
+        this.requireTestMode(call.method);
+        this.clockOffset = call.params.seconds;
         return { now: this.clock() };
       }
       case 'testProbePermissions': {
-        this.requireTestMode(method);
-        const { outsidePath } = parseParams(method, raw);
+        this.requireTestMode(call.method);
+        const { outsidePath } = call.params;
         return {
           fsWriteOutside: denied(() => writeFileSync(outsidePath, 'the VSE must not be able to write this')),
           childProcess: denied(() => spawnSync('/bin/true')),
@@ -182,27 +182,27 @@ export class RpcServer {
       case 'exportAuditLog':
         return this.requireVse().exportAuditLog();
       case 'installTrustList':
-        return this.requireVse().installTrustList(parseParams(method, raw));
+        return this.requireVse().installTrustList(call.params);
       case 'installTerminalCertificate':
-        return this.requireVse().installTerminalCertificate(parseParams(method, raw));
+        return this.requireVse().installTerminalCertificate(call.params);
       case 'createPaymentRequest':
-        return this.requireVse().createPaymentRequest(parseParams(method, raw));
+        return this.requireVse().createPaymentRequest(call.params);
       case 'cancelPaymentRequest':
-        return this.requireVse().cancelPaymentRequest(parseParams(method, raw));
+        return this.requireVse().cancelPaymentRequest(call.params);
       case 'findPaymentRequest':
-        return this.requireVse().findPaymentRequest(parseParams(method, raw));
+        return this.requireVse().findPaymentRequest(call.params);
       case 'getPayment':
-        return this.requireVse().getPayment(parseParams(method, raw));
+        return this.requireVse().getPayment(call.params);
       case 'accept':
-        return this.requireVse().accept(parseParams(method, raw));
+        return this.requireVse().accept(call.params);
       case 'nextBatch':
-        return this.requireVse().nextBatch(parseParams(method, raw));
+        return this.requireVse().nextBatch(call.params);
       case 'recordSettlementResult':
-        return this.requireVse().recordSettlementResult(parseParams(method, raw));
+        return this.requireVse().recordSettlementResult(call.params);
       case 'listPayments':
-        return this.requireVse().listPayments(parseParams(method, raw));
+        return this.requireVse().listPayments(call.params);
       case 'dayReport':
-        return this.requireVse().dayReport(parseParams(method, raw));
+        return this.requireVse().dayReport(call.params);
     }
   }
 }

@@ -3,22 +3,37 @@
  * better-sqlite3-multiple-ciphers) with a 32-byte key the host supplies, WAL journal and
  * synchronous=FULL, so a commit that returned is on disk ("paid" means committed).
  */
+import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
+import { CodedError } from '../../base/common/coded-error.ts';
 
 export type SqliteDatabase = Database.Database;
-export type SqliteStatement = Database.Statement;
+/** A prepared statement with its bind parameters (a tuple, or one object of named ones) and its row type. */
+export type SqliteStatement<P extends unknown[] | object = unknown[], R = unknown> = Database.Statement<P, R>;
 
 export const DATABASE_KEY_LENGTH = 32;
 
 /** Why a database could not be opened, as a code the host can act on. */
 export type DatabaseOpenErrorCode = 'BAD_KEY_LENGTH' | 'WRONG_KEY_OR_NOT_A_DATABASE' | 'CANNOT_OPEN';
 
-export class DatabaseOpenError extends Error {
-  readonly code: DatabaseOpenErrorCode;
-  constructor(code: DatabaseOpenErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DatabaseOpenError';
-    this.code = code;
+export class DatabaseOpenError extends CodedError<DatabaseOpenErrorCode> {
+  override readonly name = 'DatabaseOpenError';
+}
+
+/**
+ * SQLite creates the database file 0644 (less the umask), and its -wal and -shm files later
+ * with the database file's mode: made 0600 here, right after the open created it, they are
+ * owner-only too. Files left by an older release (a WAL after a crash) are made so as well.
+ * The pages are encrypted and the folder is 0700; this is the third wall. A file that cannot
+ * be changed (another owner) or is not there is left as it is.
+ */
+function ownerOnly(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch {
+      // see above
+    }
   }
 }
 
@@ -40,6 +55,7 @@ export function openDatabase({ path, key, readonly = false }: OpenDatabaseOption
   } catch (error) {
     throw new DatabaseOpenError('CANNOT_OPEN', `cannot open database ${path}: ${(error as Error).message}`, { cause: error });
   }
+  if (!readonly) ownerOnly(path);
   try {
     db.pragma(`cipher = 'sqlcipher'`);
     db.pragma('legacy = 4');

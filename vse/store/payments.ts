@@ -3,7 +3,7 @@
  * prepared statements, made once, and the mapping from rows to the contract's summaries.
  */
 import { toHex } from '../../protocol/index.ts';
-import type { PaymentChannel, PaymentSummary, SettlementState } from '../contract/rpc.ts';
+import type { CurrencyTotal, PaymentChannel, PaymentSummary, SettlementState } from '../contract/rpc.ts';
 import type { SqliteDatabase, SqliteStatement } from './database.ts';
 
 export interface PaymentRow {
@@ -74,13 +74,46 @@ export function paymentSummary(row: PaymentRow): PaymentSummary {
   };
 }
 
-export function paymentStatements(db: SqliteDatabase): Record<StatementName, SqliteStatement> {
+/** A stored IOU next to another of the same reservation (check 15). */
+export interface NeighbourRow {
+  iou_id: Buffer;
+  seq: number;
+  spent_before: number;
+  amount: number;
+}
+
+/** The statements of the acceptance path and the outbox, typed by their parameters and rows. */
+export interface PaymentStatements {
+  byIouId: SqliteStatement<[iouId: Uint8Array], PaymentRow>;
+  bySeq: SqliteStatement<[reservationId: Uint8Array, seq: number], { iou_id: Buffer }>;
+  before: SqliteStatement<[reservationId: Uint8Array, seq: number], NeighbourRow>;
+  after: SqliteStatement<[reservationId: Uint8Array, seq: number], NeighbourRow>;
+  unsettledForReservation: SqliteStatement<[reservationId: Uint8Array], number>;
+  insert: SqliteStatement<NewPayment>;
+  request: SqliteStatement<[requestId: Uint8Array], RequestRow>;
+  insertRequest: SqliteStatement<[requestId: Uint8Array, amount: number, currency: string, created: number, expires: number, reference: string | null]>;
+  cancelRequest: SqliteStatement<[cancelledAt: number, requestId: Uint8Array]>;
+  markRequestPaid: SqliteStatement<[paidBy: Uint8Array, requestId: Uint8Array]>;
+  unsettledTotal: SqliteStatement<[currency: string], number>;
+  addUnsettled: SqliteStatement<[currency: string, amount: number]>;
+  removeUnsettled: SqliteStatement<[amount: number, currency: string]>;
+  unsettledTotals: SqliteStatement<[], CurrencyTotal>;
+  insertDoubleSpend: SqliteStatement<
+    [iouId: Uint8Array, conflictsWith: Uint8Array, reservationId: Uint8Array, seq: number, amount: number, currency: string, bundle: Uint8Array, detectedAt: number]
+  >;
+}
+
+/** Prepared once per database; each takes its types from PaymentStatements. */
+export function paymentStatements(db: SqliteDatabase): PaymentStatements {
   return {
     byIouId: db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM ${PAYMENTS_WITH_REFERENCE} WHERE p.iou_id = ?`),
     bySeq: db.prepare('SELECT iou_id FROM payments WHERE reservation_id = ? AND seq = ?'),
     before: db.prepare('SELECT iou_id, seq, spent_before, amount FROM payments WHERE reservation_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1'),
     after: db.prepare('SELECT iou_id, seq, spent_before, amount FROM payments WHERE reservation_id = ? AND seq > ? ORDER BY seq ASC LIMIT 1'),
-    unsettledForReservation: db.prepare("SELECT coalesce(sum(amount), 0) AS amount FROM payments WHERE reservation_id = ? AND settlement = 'PENDING'").pluck(),
+    // pluck() keeps the statement's type, so these two name theirs.
+    unsettledForReservation: db
+      .prepare<[Uint8Array], number>("SELECT coalesce(sum(amount), 0) AS amount FROM payments WHERE reservation_id = ? AND settlement = 'PENDING'")
+      .pluck(),
     insert: db.prepare(
       `INSERT INTO payments (iou_id, reservation_id, seq, spent_before, amount, currency, request_id, accepted_at, channel, bundle, receipt, reservation_not_after)
        VALUES (@iouId, @reservationId, @seq, @spentBefore, @amount, @currency, @requestId, @acceptedAt, @channel, @bundle, @receipt, @reservationNotAfter)`,
@@ -89,7 +122,7 @@ export function paymentStatements(db: SqliteDatabase): Record<StatementName, Sql
     insertRequest: db.prepare('INSERT INTO payment_requests (request_id, amount, currency, created, expires, reference) VALUES (?, ?, ?, ?, ?, ?)'),
     cancelRequest: db.prepare('UPDATE payment_requests SET cancelled_at = ? WHERE request_id = ? AND paid_by IS NULL AND cancelled_at IS NULL'),
     markRequestPaid: db.prepare('UPDATE payment_requests SET paid_by = ? WHERE request_id = ? AND paid_by IS NULL'),
-    unsettledTotal: db.prepare('SELECT amount FROM unsettled_totals WHERE currency = ?').pluck(),
+    unsettledTotal: db.prepare<[string], number>('SELECT amount FROM unsettled_totals WHERE currency = ?').pluck(),
     addUnsettled: db.prepare(
       `INSERT INTO unsettled_totals (currency, count, amount) VALUES (?, 1, ?)
        ON CONFLICT (currency) DO UPDATE SET count = count + 1, amount = amount + excluded.amount`,
@@ -102,22 +135,3 @@ export function paymentStatements(db: SqliteDatabase): Record<StatementName, Sql
     ),
   };
 }
-
-type StatementName =
-  | 'byIouId'
-  | 'bySeq'
-  | 'before'
-  | 'after'
-  | 'unsettledForReservation'
-  | 'insert'
-  | 'request'
-  | 'insertRequest'
-  | 'cancelRequest'
-  | 'markRequestPaid'
-  | 'unsettledTotal'
-  | 'addUnsettled'
-  | 'removeUnsettled'
-  | 'unsettledTotals'
-  | 'insertDoubleSpend';
-
-export type PaymentStatements = Record<StatementName, SqliteStatement>;

@@ -16,7 +16,7 @@ import {
   type TerminalCertificate,
   type VerifiedTrustList,
 } from '../../protocol/index.ts';
-import { nodeVerify } from '../crypto/node-es256.ts';
+import { nodeVerify } from '../../base/node/node-es256.ts';
 import { VseError } from '../contract/rpc.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { SqliteDatabase } from '../store/database.ts';
@@ -47,7 +47,7 @@ export class TrustStore {
 
   /** Reads what is stored, keeping only what still verifies against the configured roots. */
   private load(): void {
-    const list = this.db.prepare('SELECT cose, refreshed_at FROM trust_list WHERE id = 1').get() as { cose: Buffer; refreshed_at: number } | undefined;
+    const list = this.db.prepare<[], { cose: Buffer; refreshed_at: number }>('SELECT cose, refreshed_at FROM trust_list WHERE id = 1').get();
     if (list !== undefined) {
       const verified = verifyTrustList(list.cose, this.rootKeys, nodeVerify);
       // A root key taken out of the configuration un-trusts the list signed with it.
@@ -56,7 +56,7 @@ export class TrustStore {
         this.refreshedAt = list.refreshed_at;
       }
     }
-    const certificate = this.db.prepare('SELECT cose FROM terminal_certificate WHERE id = 1').get() as { cose: Buffer } | undefined;
+    const certificate = this.db.prepare<[], { cose: Buffer }>('SELECT cose FROM terminal_certificate WHERE id = 1').get();
     if (certificate !== undefined) {
       const opened = openSigned(SIGNED.terminalCertificate, certificate.cose);
       this.certificate = { value: opened.value, cose: opened.sign1.bytes };
@@ -76,13 +76,13 @@ export class TrustStore {
         throw new VseError('TRUST_LIST_INVALID', `a different trust list with the installed version ${current.value.version}: refusing both rollback and substitution`);
       }
       // Same list again: nothing changes but the proof that the host reached the backend.
-      this.db.prepare('UPDATE trust_list SET refreshed_at = ? WHERE id = 1').run(now);
+      this.db.prepare<[refreshedAt: number]>('UPDATE trust_list SET refreshed_at = ? WHERE id = 1').run(now);
       this.refreshedAt = now;
       return { version: current.value.version, changed: false };
     }
     this.db.transaction(() => {
       this.db
-        .prepare(
+        .prepare<[version: number, cose: Uint8Array, installedAt: number, refreshedAt: number]>(
           `INSERT INTO trust_list (id, version, cose, installed_at, refreshed_at) VALUES (1, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET version = excluded.version, cose = excluded.cose, installed_at = excluded.installed_at, refreshed_at = excluded.refreshed_at`,
         )
@@ -100,7 +100,7 @@ export class TrustStore {
     const certificate = this.checkCertificate(cose, trustList, now);
     this.db.transaction(() => {
       this.db
-        .prepare(
+        .prepare<[terminalId: string, cose: Uint8Array, installedAt: number]>(
           `INSERT INTO terminal_certificate (id, terminal_id, cose, installed_at) VALUES (1, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET terminal_id = excluded.terminal_id, cose = excluded.cose, installed_at = excluded.installed_at`,
         )

@@ -1,7 +1,8 @@
 /**
  * `kassa status`: what the terminal holds and how settlement stands — unsettled payments per
  * currency, the last successful settlement, the last error, and what needs the operator.
- * Local only: it asks the VSE, not the backend (`kassa settle` does that).
+ * Local only: it asks the VSE, not the backend (`kassa settle` does that). It only reads, so
+ * it still runs on a full disk (the VSE read-only, nothing written).
  */
 import { EXIT, parseOptions, toJson, UsageError, type Command } from '../command.ts';
 import { attentionText, failureText, totalsText, whenText } from '../settlement-text.ts';
@@ -23,12 +24,14 @@ ${TERMINAL_OPTIONS_USAGE}`,
       const settlement = await host.settlement.refreshView();
       if (values.json) {
         const { activity: _activity, connectivity: _connectivity, nextAttemptAt: _next, ...kept } = settlement;
-        io.stdout(`${toJson({ terminal: vse.certificate, backendUrl: host.config.backendUrl, trustList: vse.trustList, dataDir: host.paths.dataDir, ...kept })}\n`);
+        const storage = { readOnly: vse.readOnly, problem: host.storageProblem?.message ?? null };
+        io.stdout(`${toJson({ terminal: vse.certificate, backendUrl: host.config.backendUrl, trustList: vse.trustList, dataDir: host.paths.dataDir, storage, ...kept })}\n`);
         return EXIT.ok;
       }
       const terminal = vse.certificate;
       io.stdout(`Terminal:     ${terminal === null ? 'not enrolled (kassa enroll)' : `${terminal.terminalId}, ${terminal.merchantName} (merchant ${terminal.merchantId})`}\n`);
       io.stdout(`Backend:      ${host.config.backendUrl}\n`);
+      if (vse.readOnly) io.stdout(`Storage:      read-only: ${host.storageProblem?.message ?? 'the data folder cannot be written'}; payments cannot be taken\n`);
       io.stdout(`Trust list:   ${vse.trustList === null ? 'none' : `v${vse.trustList.version}, refreshed ${whenText(vse.trustList.refreshedAt * 1000)}`}\n`);
       io.stdout(`Unsettled:    ${totalsText(settlement.unsettled)}\n`);
       if (settlement.openBatch !== null) io.stdout(`Open batch:   ${settlement.openBatch} (sent; resent with the same Idempotency-Key until answered)\n`);
@@ -39,6 +42,6 @@ ${TERMINAL_OPTIONS_USAGE}`,
       if (settlement.attention.length === 0) io.stdout('Attention:    nothing\n');
       for (const item of settlement.attention) io.stdout(`Attention:    ${attentionText(item)}\n`);
       return EXIT.ok;
-    });
+    }, { access: 'read' });
   },
 };

@@ -4,19 +4,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { toHex, verifyPayment, verifyTrustList, type VerifiedTrustList } from '../../../protocol/index.ts';
-import { nodeVerify } from '../../../vse/crypto/node-es256.ts';
-import { EXIT, parseOptions, rootKeysOption, textArgument, toJson, unixSeconds, UsageError, type Command } from '../command.ts';
+import { nodeVerify } from '../../../base/node/node-es256.ts';
+import { EXIT, parseOptions, rootKeysOption, textArgument, toJson, unixSeconds, UsageError, wholeNumber, type Command } from '../command.ts';
 
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'verify a KP1: payment offline (checks 1-11 of OIP/1 §4) and print JSON',
-  usage: `kassa verify --root-key HEX --trust-list FILE [--terminal-id ID] [--now UNIX] [--trust-list-grace SECONDS] TEXT
+  usage: `kassa verify --root-key HEX --trust-list FILE [--terminal-id ID] [--now UNIX] [--trust-list-grace SECONDS] [--clock-skew SECONDS] TEXT
 
   --root-key HEX          the scheme root public key, 33-byte compressed P-256 point in hex (repeatable)
   --trust-list FILE       the signed trust list, COSE_Sign1 bytes as served by GET /v1/trust-list
   --terminal-id ID        this terminal's id; without it check 11 (WRONG_PAYEE) is skipped
   --now UNIX              the time to verify at, Unix seconds; default: the system clock
   --trust-list-grace S    seconds a trust list stays usable past its next_update (default 259200)
+  --clock-skew S          seconds the IOU's created may lie from --now, either way (default 600)
   TEXT                    the KP1: text, or - to read it from standard input
 
 Prints {"ok": true, "iouId": ...} and exits 0, or {"ok": false, "reason": CODE} and exits 1;
@@ -29,6 +30,7 @@ exits 2 on a usage error.`,
       'terminal-id': { type: 'string' },
       now: { type: 'string' },
       'trust-list-grace': { type: 'string' },
+      'clock-skew': { type: 'string' },
     });
     const rootKeys = rootKeysOption(values['root-key']);
     if (rootKeys.length === 0) throw new UsageError('--root-key is required');
@@ -42,6 +44,7 @@ exits 2 on a usage error.`,
     }
     const now = unixSeconds('now', values.now) ?? Math.floor(Date.now() / 1000);
     const trustListGraceSeconds = unixSeconds('trust-list-grace', values['trust-list-grace']);
+    const clockSkewSeconds = wholeNumber('clock-skew', values['clock-skew']);
     const text = await textArgument(positionals, io);
 
     // A trust list that does not verify is no trust list (check 2); the bundle's own
@@ -54,6 +57,7 @@ exits 2 on a usage error.`,
       terminalId: values['terminal-id'],
       verify: nodeVerify,
       ...(trustListGraceSeconds === undefined ? {} : { trustListGraceSeconds }),
+      ...(clockSkewSeconds === undefined ? {} : { clockSkewSeconds }),
     });
     if (!result.ok) {
       const detail = result.reason === 'NO_TRUST_LIST' && !trust.ok ? trust.detail : result.detail;

@@ -38,24 +38,3 @@ export class Emitter<E extends EventMap> implements EventSource<E> {
     for (const listener of [...set]) (listener as Listener<E[K]>)(...args);
   }
 }
-
-/** Resolves with the first `event` whose arguments satisfy `accept`, or rejects after `timeoutMs`. */
-export function nextEvent<E extends EventMap, K extends keyof E>(
-  source: SourceOf<E>,
-  event: K,
-  timeoutMs: number,
-  accept: (...args: E[K]) => boolean = () => true,
-): Promise<E[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${String(event)} event within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const off = (source as EventSource<E>).on(event, (...args) => {
-      if (!accept(...args)) return;
-      clearTimeout(timer);
-      off();
-      resolve(args);
-    });
-  });
-}

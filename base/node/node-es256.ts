@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, type Es256Signer, type Es256Verify } from '../../protocol/index.ts';
+import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, type Es256Signer, type Es256Verify } from '../common/es256.ts';
 
 /** DER prefix of a SubjectPublicKeyInfo for a compressed P-256 point (id-ecPublicKey, prime256v1). */
 const SPKI_COMPRESSED_P256_PREFIX = Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex');
