@@ -191,7 +191,7 @@ export const paymentResponse = z.strictObject({
         RequiredSignatureFlag: z.literal(false),
         OutputContent: z.strictObject({
           OutputFormat: z.literal('BarCode'),
-          OutputBarcode: z.strictObject({ BarcodeType: z.literal('QRCODE'), Value: z.string().startsWith('KA1:') }),
+          OutputBarcode: z.strictObject({ BarcodeType: z.literal('QRCODE'), Value: z.string().regex(/^KA1:/, 'a KA1: receipt') }),
         }),
       }),
     )
