@@ -229,8 +229,26 @@ describe('a cash register through the nexo API', () => {
   });
 
   it('reports a past payment by ServiceID and by SaleTransactionID after the host restarted, to its own register only', { timeout: 60_000 }, async () => {
+    // A Payment still waiting when the host goes away is answered, not left hanging.
+    const waiting = world.register();
+    const waitingServiceId = waiting.serviceId();
+    const interrupted = waiting.pay({ amount: '3.30', currency: 'SEK', reference: 'SALE-1005', serviceId: waitingServiceId });
+    const stillPayable = await world.openRequestText();
     await world.restart();
+    const cut = await interrupted;
+    checkExchange(cut);
+    expect(cut.outcome).toMatchObject({ result: 'Failure', errorCondition: 'UnavailableService', additional: { error: 'HOST_CLOSING' } });
+
     const register = world.register();
+    // Its request outlived the host in the VSE: still payable, so in progress; an Abort cancels it there.
+    expect(await register.transactionStatus({ serviceId: waitingServiceId })).toMatchObject({ result: 'Failure', errorCondition: 'InProgress' });
+    const abort = await register.abort(waitingServiceId);
+    expect(abort.status).toBe(200);
+    expect(await register.transactionStatus({ serviceId: waitingServiceId })).toMatchObject({ result: 'Success', payment: { result: 'Failure', errorCondition: 'Cancel' } });
+    const cashier = world.running.api.openSession('cashier');
+    expect(await cashier.call('payments.submit', { text: world.payer.pay(stillPayable), channel: 'keyboard' })).toMatchObject({ ok: true, result: { outcome: 'rejected', reason: 'REQUEST_EXPIRED' } });
+    cashier.close();
+
     for (const by of [{ serviceId: paid.serviceId! }, { reference: 'SALE-1001' }]) {
       const status = await register.transactionStatus(by);
       checkExchange(status);

@@ -87,6 +87,8 @@ export function registerEcrRoutes(app: FastifyInstance, deps: EcrRouteDeps): Ecr
       const client = registers.get(request)!;
       const text = typeof request.body === 'string' ? request.body : '';
       const answer = await service.handle(client, text);
+      // While the server closes, a kept-alive connection would hold the close up until it times out.
+      if (service.isShuttingDown) void reply.header('connection', 'close');
       if (answer.kind === 'abort') {
         request.log.info({ register: client.name, category: 'Abort', outcome: answer.outcome }, 'ecr message');
         return reply.code(200).header('x-kassa-abort', answer.outcome).send();

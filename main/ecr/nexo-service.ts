@@ -123,9 +123,16 @@ export class EcrService {
     this.closed = new Promise((resolve) => (this.closing = () => resolve('closing')));
   }
 
+  private shuttingDown = false;
+
   /** Payments still waiting are answered at once (UnavailableService): the host is going away. */
   shutdown(): void {
+    this.shuttingDown = true;
     this.closing?.();
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
   }
 
   private nowSeconds(): number {
