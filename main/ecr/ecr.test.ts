@@ -172,6 +172,13 @@ describe('a cash register through the nexo API', () => {
     }
     const unreadable = await register.post('{"SaleToPOIRequest":{"MessageHeader":{"MessageCategory":"Refund"}}}');
     expect(decodeURIComponent(unreadable.text)).toMatch(/field=SaleToPOIRequest\.MessageHeader\.ProtocolVersion/);
+
+    // Too large, or not JSON at all: refused before anything reads it.
+    const headers = { authorization: `Bearer ${world.token}` };
+    const huge = await fetch(`${world.running.url}/ecr/nexo`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(70_000)}"}` });
+    expect(huge.status).toBe(413);
+    const form = await fetch(`${world.running.url}/ecr/nexo`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+    expect(form.status).toBe(415);
   });
 
   it('gives today\'s totals per currency', async () => {
