@@ -164,6 +164,12 @@ describe('a cash register through the nexo API', () => {
     expect(noCurrency.text).toMatch(/"ErrorCondition":"MessageFormat"/);
     expect(noCurrency.text).toContain('field=SaleToPOIRequest.PaymentRequest.PaymentTransaction.AmountsReq.Currency');
 
+    // A field the answer repeats, wrong: the answer stays within its schema and names the field.
+    const badTime = await register.post(noCurrency.request.replace('"RequestedAmount":1}', '"RequestedAmount":1,"Currency":"SEK"}').replace('2025-01-01T10:00:00Z', 'yesterday').replace('"ServiceID":"77"', '"ServiceID":"78"'));
+    expect(badTime.status).toBe(200);
+    conforms('payment-response', badTime.text);
+    expect(badTime.text).toContain('field=SaleToPOIRequest.PaymentRequest.SaleData.SaleTransactionID.TimeStamp');
+
     for (const body of ['{not json', '{"SaleToPOIRequest":{"MessageHeader":{"MessageCategory":"Refund"}}}', '[]']) {
       const rejected = await register.post(body);
       expect(rejected.status, body).toBe(400);

@@ -6,8 +6,8 @@
  *
  * Each register authenticates with its own long-lived token (`Authorization: Bearer …`, made by
  * `kassa ecr add NAME`), not with the host's per-launch token: the headless server mounts this
- * plugin and leaves `/ecr/` to it. The register list is read on every request, so a revoked
- * register is refused from its next message on.
+ * plugin and leaves `/ecr/` to it. `clients()` is asked on every request (the host's list, which
+ * it reads from config.json when it starts; `kassa ecr` changes it while the host is stopped).
  *
  * The routes live in their own fastify scope: its JSON parser hands the body over as text, so
  * amounts are read from the digits the register sent (nexo-json.ts), and nothing of it changes

@@ -22,7 +22,7 @@ import { appErrorOf, paymentView, type RequestEnd } from '../payments/payment-se
 import type { VseResult } from '../../vse/contract/rpc.ts';
 import { decimalText, minorUnitsOf } from './amounts.ts';
 import { NexoAmount, parseJsonKeepingNumbers, type ParsedJson } from './nexo-json.ts';
-import { anyRequest, PROTOCOL_VERSION, REQUEST_MESSAGES, type Category, type ErrorCondition, type RequestHeader, type RequestMessage } from './nexo-messages.ts';
+import { anyRequest, PROTOCOL_VERSION, REQUEST_MESSAGES, saleTransactionReference, timeStamp, type Category, type ErrorCondition, type RequestHeader, type RequestMessage } from './nexo-messages.ts';
 import type * as z from 'zod';
 
 /** What the transport sends back: a nexo message (HTTP 200), nothing (an Abort), or a Reject (HTTP 400). */
@@ -221,9 +221,10 @@ export class EcrService {
   private async payment(client: EcrClient, header: RequestHeader, parsed: ParsedJson): Promise<EcrAnswer> {
     const raw = parsed.value as { SaleToPOIRequest?: { PaymentRequest?: { SaleData?: { SaleTransactionID?: Partial<SaleTransaction> }; PaymentTransaction?: { AmountsReq?: Record<string, unknown> } } } };
     const rawSale = raw.SaleToPOIRequest?.PaymentRequest?.SaleData?.SaleTransactionID;
+    // What the answer repeats of the sale, even when the request is refused: only values the answer's schema allows.
     const echoSale: SaleTransaction = {
-      TransactionID: typeof rawSale?.TransactionID === 'string' && rawSale.TransactionID !== '' ? rawSale.TransactionID.slice(0, 64) : 'unknown',
-      TimeStamp: typeof rawSale?.TimeStamp === 'string' ? rawSale.TimeStamp : iso(this.nowSeconds()),
+      TransactionID: saleTransactionReference.safeParse(rawSale?.TransactionID).success ? rawSale!.TransactionID! : 'unknown',
+      TimeStamp: timeStamp.safeParse(rawSale?.TimeStamp).success ? rawSale!.TimeStamp! : iso(this.nowSeconds()),
     };
     // The amount first, from its text: a precise refusal beats a generic schema error.
     const amounts = raw.SaleToPOIRequest?.PaymentRequest?.PaymentTransaction?.AmountsReq;
