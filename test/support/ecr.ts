@@ -13,7 +13,7 @@ import { registerEcrRoutes } from '../../main/ecr/nexo-routes.ts';
 import { addRegister, changeRegisters } from '../../main/ecr/registers.ts';
 import { AppApiServer } from '../../main/host/app-api-server.ts';
 import { AppHost } from '../../main/host/app-host.ts';
-import type { EcrClient } from '../../main/host/host-settings.ts';
+import { hostSection, type EcrClient } from '../../main/host/host-settings.ts';
 import { readConfigFile, writeTerminalConfig } from '../../main/terminal/config.ts';
 import { enroll } from '../../main/terminal/enrollment.ts';
 import { DeviceManager } from '../../hardware/manager/device-manager.ts';
@@ -117,7 +117,7 @@ export async function startEcrWorld(): Promise<EcrWorld> {
     cleanups.push(() => scanner.close());
     const configFile = join(dataDir, 'config.json');
     const config = readConfigFile(configFile)!;
-    writeTerminalConfig(configFile, { ...config, host: { ...(config.host ?? {}), devices: [{ id: 'front', driver: 'serial-scanner', path: scanner.hostPath, suffix: 'CR' }] } as never });
+    writeTerminalConfig(configFile, { ...config, host: hostSection.parse({ ...config.host, devices: [{ id: 'front', driver: 'serial-scanner', path: scanner.hostPath, suffix: 'CR' }] }) });
     const token = changeRegisters({ dataDir }, (clients) => {
       const added = addRegister(clients, 'front-register');
       return { clients: added.clients, result: added.token };
