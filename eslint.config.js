@@ -28,6 +28,8 @@ const MAY_IMPORT = {
   // The host brokers commands to the VSE through its RPC contract; it never runs VSE code.
   main: ['protocol', 'hardware', 'vse/contract', 'vse/crypto'],
   'main/cli': ['protocol', 'hardware', 'vse/contract', 'vse/crypto', 'sim'],
+  // The app API contract runs in the renderer too: it may use the protocol library, nothing else.
+  'main/contract': ['protocol'],
   renderer: ['protocol', 'main/contract'],
   sim: ['protocol', 'hardware', 'vse/crypto'],
   bench: ['protocol', 'vse', 'hardware', 'main', 'renderer', 'sim'],
@@ -61,13 +63,14 @@ export default tseslint.config(
   },
   {
     // Code that runs in the browser (or in both): no Node built-ins, no Node-only packages.
-    files: ['protocol/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
-    ignores: TESTS,
+    files: ['protocol/**/*.ts', 'main/contract/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
+    // The renderer's build configuration runs in Node, at build time.
+    ignores: [...TESTS, 'renderer/vite.config.ts'],
     rules: {
       'no-restricted-imports': restricted(
         [...NODE_BUILTINS, 'electron', ...NODE_ONLY_PACKAGES.filter((p) => !p.includes('*'))],
         ['electron/*', ...NODE_ONLY_PACKAGES.filter((p) => p.includes('*'))],
-        'protocol/ and renderer/ run in the browser: no Node built-ins, Node-only packages or electron',
+        'protocol/, main/contract/ and renderer/ run in the browser: no Node built-ins, Node-only packages or electron',
       ),
       'no-restricted-globals': ['error', ...['Buffer', 'process', 'require', '__dirname', '__filename'].map((name) => ({ name, message: 'not available in the browser' }))],
     },

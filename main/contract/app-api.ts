@@ -90,6 +90,8 @@ export const enrollParams = z.strictObject({
 
 export const enrollResult = z.strictObject({
   terminalId: z.string(),
+  /** The terminal's public key (hex), as the backend certified it. */
+  terminalKey: z.string(),
   merchantId: z.string(),
   merchantName: z.string(),
   trustListVersion: count,
