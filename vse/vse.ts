@@ -17,7 +17,7 @@ import { Queries } from './queries.ts';
 import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/database.ts';
 import { MIGRATIONS } from './store/migrations/index.ts';
 import { writable } from './store/storage-errors.ts';
-import { paymentStatements, paymentSummary, type PaymentStatements, type RequestRow } from './store/payments.ts';
+import { paymentStatements, paymentSummary, REQUEST_COLUMNS, type PaymentStatements, type RequestRow } from './store/payments.ts';
 import { TrustStore } from './trust/trust-store.ts';
 
 export const DATABASE_FILE = 'vse.sqlite';
@@ -225,7 +225,7 @@ export class Vse {
     return { terminalId: installed.terminalId, merchantId: installed.merchantId, merchantName: installed.merchantName };
   }
 
-  createPaymentRequest({ amount, currency, ttlSeconds, reference }: VseParams<'createPaymentRequest'>): VseResult<'createPaymentRequest'> {
+  createPaymentRequest({ amount, currency, ttlSeconds, reference, serviceKey }: VseParams<'createPaymentRequest'>): VseResult<'createPaymentRequest'> {
     const certificate = this.trust.certificate;
     if (certificate === undefined) throw new VseError('NOT_ENROLLED', 'no terminal certificate is installed: a payment request carries it');
     if (ttlSeconds > this.policy.maxRequestTtlSeconds) throw new VseError('REQUEST_REFUSED', `a request lives at most ${this.policy.maxRequestTtlSeconds} s`);
@@ -236,7 +236,7 @@ export class Vse {
     const expires = created + ttlSeconds;
     const requestId = new Uint8Array(randomBytes(16));
     const request = signObject(SIGNED.paymentRequest, { requestId, currency, amount, created, expires }, this.signer);
-    this.statements.insertRequest.run(requestId, amount, currency, created, expires, reference ?? null);
+    this.statements.insertRequest.run(requestId, amount, currency, created, expires, reference ?? null, serviceKey ?? null);
     return { text: bundleText(PREFIX.request, [certificate.cose, request]), requestId: toHex(requestId), created, expires };
   }
 
@@ -248,16 +248,18 @@ export class Vse {
   }
 
   findPaymentRequest(params: VseParams<'findPaymentRequest'>): VseResult<'findPaymentRequest'> {
+    const newest = (column: 'reference' | 'service_key', value: string) =>
+      this.db.prepare<[string], RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM payment_requests WHERE ${column} = ? ORDER BY created DESC LIMIT 1`).get(value);
     const row =
       'requestId' in params
         ? this.statements.request.get(fromHex(params.requestId)!)
-        : this.db
-            .prepare<[string], RequestRow>('SELECT request_id, amount, currency, created, expires, paid_by, reference, cancelled_at FROM payment_requests WHERE reference = ? ORDER BY created DESC LIMIT 1')
-            .get(params.reference);
+        : 'reference' in params
+          ? newest('reference', params.reference)
+          : newest('service_key', params.serviceKey);
     if (row === undefined) return { request: null, payment: null, receipt: null };
     const paid = row.paid_by === null ? undefined : this.statements.byIouId.get(row.paid_by);
     return {
-      request: { requestId: toHex(row.request_id), amount: row.amount, currency: row.currency, created: row.created, expires: row.expires, reference: row.reference, cancelledAt: row.cancelled_at },
+      request: { requestId: toHex(row.request_id), amount: row.amount, currency: row.currency, created: row.created, expires: row.expires, reference: row.reference, serviceKey: row.service_key, cancelledAt: row.cancelled_at },
       payment: paid === undefined ? null : paymentSummary(paid),
       receipt: paid === undefined ? null : receiptText(paid.receipt),
     };

@@ -24,6 +24,8 @@ import {
   paymentText,
   paymentView,
   reference,
+  requestId,
+  serviceKey,
   settlementState,
   settlementView,
   terminalStatus,
@@ -101,10 +103,17 @@ const pin = z.string().regex(/^\d{4,12}$/, 'a PIN is 4 to 12 digits');
 export const APP_CALLS = {
   'session.info': call(['cashier', 'operator', 'display', 'ecr'], empty, sessionInfo),
 
-  /** Opens the till's one payment request (an open one must be cancelled first). */
-  'payments.request': call(['cashier', 'operator', 'ecr'], z.strictObject({ amount, currency: currency.optional(), reference: reference.optional() }), openRequest),
-  /** Cancels the open request; a payment arriving for it later is refused (REQUEST_EXPIRED). */
-  'payments.cancel': call(['cashier', 'operator', 'ecr'], empty, z.strictObject({ cancelled: z.boolean() })),
+  /** Opens the till's one payment request (an open one must be cancelled first); `serviceKey` is a register's (ecr only). */
+  'payments.request': call(
+    ['cashier', 'operator', 'ecr'],
+    z.strictObject({ amount, currency: currency.optional(), reference: reference.optional(), serviceKey: serviceKey.optional() }),
+    openRequest,
+  ),
+  /**
+   * Cancels the open request, or with `requestId` only that request (also one from before a
+   * restart, in the VSE alone); a payment arriving for it later is refused (REQUEST_EXPIRED).
+   */
+  'payments.cancel': call(['cashier', 'operator', 'ecr'], z.strictObject({ requestId: requestId.optional() }), z.strictObject({ cancelled: z.boolean() })),
   /** A payment text the UI read itself: the keyboard-wedge scanner or the camera. */
   'payments.submit': call(CASHIER, z.strictObject({ text: paymentText, channel: z.enum(['keyboard', 'camera']) }), verdict),
   'payments.state': call(['cashier', 'operator', 'display', 'ecr'], empty, tillState),

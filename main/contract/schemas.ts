@@ -17,6 +17,8 @@ export const iouId = hexId(32);
 export const requestId = z.string().regex(/^(?:[0-9a-f]{2}){8,16}$/, 'expected a request id as lower-case hex');
 /** A cash register's own reference for a sale (nexo SaleTransactionID), or the cashier's note. */
 export const reference = z.string().min(1).max(64).regex(/^[\x20-\x7e]+$/, 'printable ASCII only');
+/** A cash register's key for the message that opened a request (its credential, nexo SaleID and ServiceID; main/ecr). */
+export const serviceKey = z.string().min(1).max(128).regex(/^[\x20-\x7e]+$/, 'printable ASCII only');
 /** Payment texts as scanned: the VSE refuses anything longer, so nothing longer crosses a boundary. */
 export const MAX_PAYMENT_TEXT = 4096;
 export const paymentText = z.string().max(MAX_PAYMENT_TEXT);

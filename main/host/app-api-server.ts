@@ -173,14 +173,17 @@ export class AppApiServer {
     const host = this.host;
     return {
       'session.info': (state) => this.sessionInfo(this.roleOf(state)),
-      'payments.request': (state, params) =>
-        host.payments.request({
+      'payments.request': (state, params) => {
+        if (params.serviceKey !== undefined && state.baseRole !== 'ecr') throw new AppError('FORBIDDEN', 'only a cash register\'s session names a service key');
+        return host.payments.request({
           amount: params.amount,
           ...(params.currency === undefined ? {} : { currency: params.currency }),
           ...(params.reference === undefined ? {} : { reference: params.reference }),
+          ...(params.serviceKey === undefined ? {} : { serviceKey: params.serviceKey }),
           origin: state.baseRole === 'ecr' ? 'ecr' : 'cashier',
-        }),
-      'payments.cancel': (state) => host.payments.cancel(state.baseRole === 'ecr' ? 'ecr' : 'cashier'),
+        });
+      },
+      'payments.cancel': (state, params) => host.payments.cancel(state.baseRole === 'ecr' ? 'ecr' : 'cashier', params.requestId),
       'payments.submit': (_state, params) => host.payments.submit(params.text, params.channel),
       'payments.state': () => host.payments.state,
       'payments.dismiss': () => host.payments.dismiss(),

@@ -49,6 +49,8 @@ export interface RequestInput {
   amount: number;
   currency?: string;
   reference?: string;
+  /** A cash register's key for the message that opened the request (main/ecr): found again by it after a restart. */
+  serviceKey?: string;
   origin: OpenRequest['origin'];
 }
 
@@ -168,6 +170,7 @@ export class PaymentService extends Emitter<PaymentEvents> {
           currency,
           ttlSeconds: this.options.requestTtlSeconds(),
           ...(input.reference === undefined ? {} : { reference: input.reference }),
+          ...(input.serviceKey === undefined ? {} : { serviceKey: input.serviceKey }),
         });
       } catch (error) {
         throw appErrorOf(error);
@@ -206,10 +209,15 @@ export class PaymentService extends Emitter<PaymentEvents> {
     this.finish(requestId, this.lastRefusal === null ? { outcome: 'expired' } : { outcome: 'failed', verdict: this.lastRefusal });
   }
 
-  /** Cancels the open request (the payer pays another way, or the register aborts). */
-  cancel(by: 'cashier' | 'ecr'): Promise<{ cancelled: boolean }> {
+  /**
+   * Cancels the open request (the payer pays another way, or the register aborts). With
+   * `requestId`, only that request: if it is not the open one (a register's request from before
+   * a restart), it is cancelled in the VSE alone, so a late payment for it is refused.
+   */
+  cancel(by: 'cashier' | 'ecr', requestId?: string): Promise<{ cancelled: boolean }> {
     return this.serial(async () => {
       const request = this.open;
+      if (requestId !== undefined && request?.requestId !== requestId) return this.cancelNotOpen(requestId);
       if (request === null) return { cancelled: false };
       let answer: VseResult<'cancelPaymentRequest'>;
       try {
@@ -228,6 +236,16 @@ export class PaymentService extends Emitter<PaymentEvents> {
       this.finish(request.requestId, { outcome: 'cancelled', by });
       return { cancelled: true };
     });
+  }
+
+  private async cancelNotOpen(requestId: string): Promise<{ cancelled: boolean }> {
+    let answer: VseResult<'cancelPaymentRequest'>;
+    try {
+      answer = await this.options.vse.call('cancelPaymentRequest', { requestId });
+    } catch (error) {
+      throw appErrorOf(error);
+    }
+    return { cancelled: answer.cancelled && answer.paidBy === null };
   }
 
   /** Clears a shown result: back to the open request, or idle. */

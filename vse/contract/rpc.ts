@@ -76,6 +76,8 @@ export type SettlementState = z.output<typeof settlementState>;
 
 /** A cash register's reference for a sale (nexo SaleTransactionID), carried by its request. */
 const reference = z.string().min(1).max(64);
+/** A cash register's key for the message that opened a request (its credential, SaleID and ServiceID). */
+const serviceKey = z.string().min(1).max(128);
 const requestIdHex = z.string().regex(/^(?:[0-9a-f]{2}){8,16}$/, 'expected a request id as lower-case hex');
 
 export const paymentSummary = z.strictObject({
@@ -196,7 +198,7 @@ export const VSE_METHODS = {
     result: z.strictObject({ terminalId: z.string(), merchantId: z.string(), merchantName: z.string() }),
   },
   createPaymentRequest: {
-    params: z.strictObject({ amount, currency, ttlSeconds: z.int().min(1), reference: reference.optional() }),
+    params: z.strictObject({ amount, currency, ttlSeconds: z.int().min(1), reference: reference.optional(), serviceKey: serviceKey.optional() }),
     result: z.strictObject({ text: z.string(), requestId: z.string(), created: time, expires: time }),
   },
   /**
@@ -207,12 +209,12 @@ export const VSE_METHODS = {
     params: z.strictObject({ requestId: requestIdHex }),
     result: z.strictObject({ cancelled: z.boolean(), paidBy: iouIdHex.nullable() }),
   },
-  /** A request by its id, or the newest with a register's reference, and the payment that paid it. */
+  /** A request by its id, or the newest with a register's reference or service key, and the payment that paid it. */
   findPaymentRequest: {
-    params: z.union([z.strictObject({ requestId: requestIdHex }), z.strictObject({ reference })]),
+    params: z.union([z.strictObject({ requestId: requestIdHex }), z.strictObject({ reference }), z.strictObject({ serviceKey })]),
     result: z.strictObject({
       request: z
-        .strictObject({ requestId: requestIdHex, amount, currency, created: time, expires: time, reference: reference.nullable(), cancelledAt: time.nullable() })
+        .strictObject({ requestId: requestIdHex, amount, currency, created: time, expires: time, reference: reference.nullable(), serviceKey: serviceKey.nullable(), cancelledAt: time.nullable() })
         .nullable(),
       payment: paymentSummary.nullable(),
       receipt: z.string().nullable(),

@@ -35,7 +35,11 @@ export interface RequestRow {
   paid_by: Buffer | null;
   reference: string | null;
   cancelled_at: number | null;
+  service_key: string | null;
 }
+
+/** A request's columns, as `RequestRow` names them. */
+export const REQUEST_COLUMNS = 'request_id, amount, currency, created, expires, paid_by, reference, cancelled_at, service_key';
 
 export interface NewPayment {
   iouId: Uint8Array;
@@ -91,7 +95,7 @@ export interface PaymentStatements {
   unsettledForReservation: SqliteStatement<[reservationId: Uint8Array], number>;
   insert: SqliteStatement<NewPayment>;
   request: SqliteStatement<[requestId: Uint8Array], RequestRow>;
-  insertRequest: SqliteStatement<[requestId: Uint8Array, amount: number, currency: string, created: number, expires: number, reference: string | null]>;
+  insertRequest: SqliteStatement<[requestId: Uint8Array, amount: number, currency: string, created: number, expires: number, reference: string | null, serviceKey: string | null]>;
   cancelRequest: SqliteStatement<[cancelledAt: number, requestId: Uint8Array]>;
   markRequestPaid: SqliteStatement<[paidBy: Uint8Array, requestId: Uint8Array]>;
   unsettledTotal: SqliteStatement<[currency: string], number>;
@@ -118,8 +122,8 @@ export function paymentStatements(db: SqliteDatabase): PaymentStatements {
       `INSERT INTO payments (iou_id, reservation_id, seq, spent_before, amount, currency, request_id, accepted_at, channel, bundle, receipt, reservation_not_after)
        VALUES (@iouId, @reservationId, @seq, @spentBefore, @amount, @currency, @requestId, @acceptedAt, @channel, @bundle, @receipt, @reservationNotAfter)`,
     ),
-    request: db.prepare('SELECT request_id, amount, currency, created, expires, paid_by, reference, cancelled_at FROM payment_requests WHERE request_id = ?'),
-    insertRequest: db.prepare('INSERT INTO payment_requests (request_id, amount, currency, created, expires, reference) VALUES (?, ?, ?, ?, ?, ?)'),
+    request: db.prepare(`SELECT ${REQUEST_COLUMNS} FROM payment_requests WHERE request_id = ?`),
+    insertRequest: db.prepare('INSERT INTO payment_requests (request_id, amount, currency, created, expires, reference, service_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     cancelRequest: db.prepare('UPDATE payment_requests SET cancelled_at = ? WHERE request_id = ? AND paid_by IS NULL AND cancelled_at IS NULL'),
     markRequestPaid: db.prepare('UPDATE payment_requests SET paid_by = ? WHERE request_id = ? AND paid_by IS NULL'),
     unsettledTotal: db.prepare<[string], number>('SELECT amount FROM unsettled_totals WHERE currency = ?').pluck(),

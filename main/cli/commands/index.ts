@@ -4,6 +4,7 @@ import { acceptCommand } from './accept.ts';
 import { backendCommand } from './backend.ts';
 import { demoCommand } from './demo.ts';
 import { devicesCommand } from './devices.ts';
+import { ecrCommand } from './ecr.ts';
 import { enrollCommand } from './enroll.ts';
 import { inspectCommand } from './inspect.ts';
 import { requestCommand } from './request.ts';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   verifyCommand,
   inspectCommand,
   devicesCommand,
+  ecrCommand,
   simCommand,
   backendCommand,
   walletCommand,
