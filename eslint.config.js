@@ -22,14 +22,16 @@ const ROOT = fileURLToPath(new URL('.', import.meta.url));
  * main/ may not. Tests are exempt: they run under Node and may reach anything.
  */
 const MAY_IMPORT = {
+  // Small utilities by runtime (base/node/: Node-only); they build on nothing of the house.
+  base: [],
   protocol: [],
   vse: ['protocol'],
   hardware: ['protocol'],
   // The host brokers commands to the VSE through its RPC contract; it never runs VSE code.
-  main: ['protocol', 'hardware', 'vse/contract', 'vse/crypto'],
-  'main/cli': ['protocol', 'hardware', 'vse/contract', 'vse/crypto', 'sim'],
+  main: ['base', 'protocol', 'hardware', 'vse/contract', 'vse/crypto'],
+  'main/cli': ['base', 'protocol', 'hardware', 'vse/contract', 'vse/crypto', 'sim'],
   renderer: ['protocol', 'main/contract'],
-  sim: ['protocol', 'hardware', 'vse/crypto'],
+  sim: ['base', 'protocol', 'hardware', 'vse/crypto'],
   bench: ['protocol', 'vse', 'hardware', 'main', 'renderer', 'sim'],
   scripts: ['protocol', 'vse', 'hardware', 'main', 'renderer', 'sim', 'bench'],
 };

@@ -28,6 +28,7 @@ const violations: Array<[file: string, code: string, rule: string]> = [
   ['renderer/example.ts', "import { join } from 'node:path'; export { join };", 'no-restricted-imports'],
   ['renderer/example.ts', "import '../main/cli/kassa.ts';", 'kassa/layering'],
   ['sim/example.ts', "import '../main/cli/kassa.ts';", 'kassa/layering'],
+  ['base/node/example.ts', "import '../../protocol/index.ts';", 'kassa/layering'],
 ];
 
 describe('layering lint', () => {
@@ -42,6 +43,7 @@ describe('layering lint', () => {
     ['main/electron/example.ts', "import { app } from 'electron'; export { app };"],
     ['main/example.ts', "import { nodeVerify } from '../vse/crypto/node-es256.ts'; export { nodeVerify };"],
     ['main/cli/example.ts', "import '../../sim/wallet/wallet.ts';"],
+    ['main/cli/example.ts', "import '../../base/node/qr-png.ts';"],
     ['sim/example.ts', "import { nodeVerify } from '../vse/crypto/node-es256.ts'; export { nodeVerify };"],
     ['protocol/example.test.ts', "import { readFileSync } from 'node:fs'; export { readFileSync };"],
   ];

@@ -4,11 +4,12 @@
  * `kassa wallet pay`, `kassa accept`, `kassa status`, `kassa settle` — and what they say
  * when something is wrong.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackendFixture, type BackendFixture } from '../../../test/support/backend.ts';
 import { closedPort, kassa } from '../../../test/support/cli.ts';
+import { isoAlphanumericVersion, pngOfRaster, rasteriseTerminal, readQrCode } from '../../../test/support/qr-witness.ts';
 
 let fx: BackendFixture;
 let data: string;
@@ -36,15 +37,26 @@ describe('the terminal by hand', () => {
     expect((await kassa(['wallet', 'reserve', '--backend', fx.backend.url, '--amount', '20000', '--account', 'alice', '--wallet', wallet, '--root-key', fx.backend.rootKeys[0]!], { env })).code).toBe(0);
 
     const receipts: string[] = [];
+    // The QR codes on screen and in PNG files, as ZXing-C++ reads them: the smallest version at level M.
+    const screenQr = (lines: string[]) => readQrCode(pngOfRaster(rasteriseTerminal(lines.join('\n'), 2, 8)));
+    const fileQr = (path: string) => readQrCode(readFileSync(path));
     for (const amount of ['12900', '4550']) {
-      const request = await kassa(withData(['request', '--amount', amount]), { env });
+      const requestPng = join(fx.folder, `request-${amount}.png`);
+      const request = await kassa(withData(['request', '--amount', amount, '--qr', '--png', requestPng]), { env });
       expect(request.code, request.stderr).toBe(0);
-      const requestText = request.stdout.split('\n')[0]!;
+      const [requestText, ...requestQr] = request.stdout.split('\n');
       expect(requestText).toMatch(/^KR1:/);
-      const paid = await kassa(['wallet', 'pay', '--wallet', wallet, requestText], { env });
-      const accepted = await kassa(withData(['accept', '-']), { env, stdin: paid.stdout });
+      const shownRequest = { text: requestText, version: isoAlphanumericVersion(requestText!.length), ecLevel: 'M' };
+      expect(await screenQr(requestQr)).toEqual(shownRequest);
+      expect(await fileQr(requestPng)).toEqual(shownRequest);
+      const paid = await kassa(['wallet', 'pay', '--wallet', wallet, requestText!], { env });
+      const receiptPng = join(fx.folder, `receipt-${amount}.png`);
+      const accepted = await kassa(withData(['accept', '--qr', '--png', receiptPng, '-']), { env, stdin: paid.stdout });
       expect(accepted.code, accepted.stderr).toBe(0);
-      const [outcome, receipt] = accepted.stdout.trim().split('\n');
+      const [outcome, receipt, ...receiptQr] = accepted.stdout.split('\n');
+      const shownReceipt = { text: receipt, version: isoAlphanumericVersion(receipt!.length), ecLevel: 'M' };
+      expect(await screenQr(receiptQr)).toEqual(shownReceipt);
+      expect(await fileQr(receiptPng)).toEqual(shownReceipt);
       expect(JSON.parse(outcome!)).toMatchObject({ outcome: 'accepted', duplicate: false, payment: { amount: Number(amount), settlement: 'PENDING', channel: 'keyboard' } });
       expect(receipt).toMatch(/^KA1:/);
       receipts.push(receipt!);
