@@ -112,6 +112,14 @@ describe('QR renderings, read back by ZXing-C++', () => {
     );
   });
 
+  it('terminal half blocks on a light screen show the code inverted, which ZXing-C++ still reads', async () => {
+    const text = 'KA1:' + 'ABC123'.repeat(20);
+    const qr = encodeQr(text);
+    const dark = rasteriseTerminal(qrTerminalText(qr), 2, 8);
+    const light = { ...dark, isLight: (x: number, y: number) => !dark.isLight(x, y) };
+    expect(await readQrCode(pngOfRaster(light))).toEqual({ text, version: qr.version, ecLevel: 'M' });
+  });
+
   it('byte-mode text, with its UTF-8 ECI, reads back exactly', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }).filter((s) => qrModeOf(s) === 'byte'), async (text) => {

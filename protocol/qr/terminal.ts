@@ -5,8 +5,8 @@
  * The glyphs draw the LIGHT modules and the quiet zone; dark modules are the terminal's own
  * background. On the usual dark-background terminal that is the standard polarity — dark
  * modules on a light field — with no escape codes, so the text survives pipes, files, `ssh`
- * and `less`. On a light-background terminal the code shows inverted; ZXing-based and most
- * phone scanners still read it, but not every scanner does (docs/protocol.md).
+ * and `less`. On a light-background terminal the code shows inverted: ZXing-C++ still reads
+ * it (it tries inverted codes), a scanner that does not will not (docs/protocol.md).
  */
 import { QR_QUIET_ZONE, type QrModules } from './qr.ts';
 
