@@ -6,8 +6,9 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePaymentBundle, iouIdOf, toHex, verifyPayment } from '../protocol/index.ts';
 import { nodeVerify } from '../base/node/node-es256.ts';
-import { encodeQr } from '../renderer/qr/qr-code.ts';
-import { paymentText, paymentWorld, REALISTIC } from '../sim/fixtures/payments.ts';
+import { encodeQr } from '../protocol/qr/index.ts';
+import { quietZoneOf, rasterOfPng, readQrCode } from './support/qr-witness.ts';
+import { paymentText, paymentWorld, REALISTIC, requestText } from '../sim/fixtures/payments.ts';
 
 const CHROMIUM = process.env.KASSA_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -52,7 +53,9 @@ describe.skipIf(!haveChromium)('protocol in Chromium', () => {
     await browser?.close();
   });
 
-  type InPage = { kassa: { check(input: unknown): unknown; qrVersion(text: string): number } };
+  type InPage = {
+    kassa: { check(input: unknown): unknown; qrVersion(text: string): number; showQr(text: string, pixelsPerModule: number): { version: number; size: number } };
+  };
   const checkInPage = (input: unknown) => page.evaluate((i) => (globalThis as never as InPage).kassa.check(i), input);
 
   it('verifies a payment made in Node and names the same iou_id; refuses the wrong payee', async () => {
@@ -72,6 +75,17 @@ describe.skipIf(!haveChromium)('protocol in Chromium', () => {
   it('encodes the same QR version as Node does', async () => {
     const text = paymentText(paymentWorld());
     const version = await page.evaluate((t) => (globalThis as never as InPage).kassa.qrVersion(t), text);
-    expect(version).toBe(encodeQr(text, 'M').version);
+    expect(version).toBe(encodeQr(text).version);
+  });
+
+  it('draws the QR code as SVG that Chromium renders readable: the text, its version at level M, a 4-module quiet zone', async () => {
+    const world = paymentWorld();
+    for (const text of [paymentText(world), requestText(world), 'KA1:ABC123'.repeat(5)]) {
+      const shown = await page.evaluate(([t, px]) => (globalThis as never as InPage).kassa.showQr(t, px), [text, 3] as [string, number]);
+      expect(shown.version).toBe(encodeQr(text).version);
+      const png = await page.locator('#qr svg').screenshot();
+      expect(await readQrCode(png)).toEqual({ text, version: shown.version, ecLevel: 'M' });
+      expect(quietZoneOf(rasterOfPng(png), shown.size)).toEqual({ top: 4, right: 4, bottom: 4, left: 4 });
+    }
   });
 });

@@ -40,6 +40,7 @@ const violations: Array<[file: string, code: string, rule: string]> = [
   ['renderer/example.ts', "import { join } from 'node:path'; export { join };", 'no-restricted-imports'],
   ['renderer/example.ts', "import '../main/cli/kassa.ts';", 'kassa/layering'],
   ['sim/example.ts', "import '../main/cli/kassa.ts';", 'kassa/layering'],
+  ['base/node/example.ts', "import '../../protocol/index.ts';", 'kassa/layering'],
 ];
 
 describe('layering lint', () => {
@@ -63,6 +64,7 @@ describe('layering lint', () => {
     ['base/node/example.ts', "import { CodedError } from '../common/coded-error.ts'; export { CodedError };"],
     ['base/node/example.ts', "import { writeFileAtomic } from './atomic-file.ts'; export { writeFileAtomic };"],
     ['base/common/example.ts', "import { toHex } from './bytes.ts'; export { toHex };"],
+    ['main/cli/example.ts', "import '../../base/node/qr-png.ts';"],
     ['protocol/example.test.ts', "import { readFileSync } from 'node:fs'; export { readFileSync };"],
   ];
   it.each(allowed)('%s: %s is allowed', async (file, code) => {

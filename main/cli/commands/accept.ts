@@ -5,27 +5,29 @@
  */
 import { formatAmount } from '../../../protocol/index.ts';
 import { paymentChannel, type PaymentChannel } from '../../../vse/contract/rpc.ts';
-import { qrForTerminal } from '../../../sim/wallet/qr.ts';
 import { EXIT, parseOptions, textArgument, UsageError, type Command } from '../command.ts';
+import { pngPathOption, QR_OPTIONS, qrForTerminal, writeQrPngFile } from '../qr-output.ts';
 import { TERMINAL_OPTIONS, TERMINAL_OPTIONS_USAGE, withTerminal } from '../terminal-context.ts';
 
 export const acceptCommand: Command = {
   name: 'accept',
   summary: 'take a KP1: payment: verify it offline in the VSE, store it, print the outcome and the KA1: receipt',
-  usage: `kassa accept [--channel CHANNEL] [--qr] [--data DIR] [--key-file FILE] TEXT
+  usage: `kassa accept [--channel CHANNEL] [--qr] [--png FILE] [--data DIR] [--key-file FILE] TEXT
 
   TEXT              the KP1: text, or - to read it from standard input (a scanner piped in)
   --channel NAME    how it arrived: keyboard (default), qr-scanner, camera, nfc
-  --qr              also draw the receipt as a QR code for the payer
+  --qr              also draw the receipt as a QR code for the payer (light on dark)
+  --png FILE        also write the receipt as a QR code PNG (only when accepted)
 ${TERMINAL_OPTIONS_USAGE}
 
 Prints {"outcome":"accepted",...} and the KA1: receipt and exits 0, or
 {"outcome":"rejected","reason":CODE,...} and exits 1 (reason codes of OIP/1 §4).`,
 
   async run(args, io) {
-    const { values, positionals } = parseOptions(args, { ...TERMINAL_OPTIONS, channel: { type: 'string' }, qr: { type: 'boolean' } });
+    const { values, positionals } = parseOptions(args, { ...TERMINAL_OPTIONS, channel: { type: 'string' }, ...QR_OPTIONS });
     const channel = paymentChannel.safeParse(values.channel ?? 'keyboard');
     if (!channel.success || channel.data === 'test') throw new UsageError(`--channel must be one of keyboard, qr-scanner, camera, nfc; got ${JSON.stringify(values.channel)}`);
+    const png = pngPathOption(values.png);
     const text = await textArgument(positionals, io);
     return withTerminal(values, io, 'accept', async (host) => {
       const outcome = await host.vse.call('accept', { text, context: { channel: channel.data as PaymentChannel } });
@@ -37,6 +39,7 @@ Prints {"outcome":"accepted",...} and the KA1: receipt and exits 0, or
       const { receipt, ...rest } = outcome;
       io.stdout(`${JSON.stringify(rest)}\n${receipt}\n`);
       if (values.qr) io.stdout(await qrForTerminal(receipt));
+      if (png !== undefined) await writeQrPngFile(io, 'accept', png, receipt);
       const { payment } = outcome;
       io.stderr(`kassa accept: ${outcome.duplicate ? 'already accepted before' : 'ACCEPTED'}: ${formatAmount(payment.amount, payment.currency)}, IOU ${payment.iouId} (seq ${payment.seq})\n`);
       return EXIT.ok;

@@ -4,11 +4,12 @@
  * `kassa wallet pay`, `kassa accept`, `kassa status`, `kassa settle` — and what they say
  * when something is wrong.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackendFixture, type BackendFixture } from '../../../test/support/backend.ts';
 import { closedPort, kassa } from '../../../test/support/cli.ts';
+import { isoAlphanumericVersion, pngOfRaster, rasteriseTerminal, readQrCode } from '../../../test/support/qr-witness.ts';
 
 let fx: BackendFixture;
 let data: string;
@@ -36,15 +37,27 @@ describe('the terminal by hand', () => {
     expect((await kassa(['wallet', 'reserve', '--backend', fx.backend.url, '--amount', '20000', '--account', 'alice', '--wallet', wallet, '--root-key', fx.backend.rootKeys[0]!], { env })).code).toBe(0);
 
     const receipts: string[] = [];
-    for (const amount of ['12900', '4550']) {
-      const request = await kassa(withData(['request', '--amount', amount]), { env });
+    // The first request and receipt also as QR codes, on screen and in PNG files, read back by
+    // ZXing-C++: the exact text, at level M in the smallest version that holds it.
+    const screenQr = (lines: string[]) => readQrCode(pngOfRaster(rasteriseTerminal(lines.join('\n'), 2, 8)));
+    const fileQr = (path: string) => readQrCode(readFileSync(path));
+    const shown = (text: string | undefined) => ({ text, version: isoAlphanumericVersion(text!.length), ecLevel: 'M' });
+    for (const [amount, asQr] of [['12900', true], ['4550', false]] as const) {
+      const requestPng = join(fx.folder, `request-${amount}.png`);
+      const receiptPng = join(fx.folder, `receipt-${amount}.png`);
+      const qrOptions = (png: string) => (asQr ? ['--qr', '--png', png] : []);
+      const request = await kassa(withData(['request', '--amount', amount, ...qrOptions(requestPng)]), { env });
       expect(request.code, request.stderr).toBe(0);
-      const requestText = request.stdout.split('\n')[0]!;
+      const [requestText, ...requestQr] = request.stdout.split('\n');
       expect(requestText).toMatch(/^KR1:/);
-      const paid = await kassa(['wallet', 'pay', '--wallet', wallet, requestText], { env });
-      const accepted = await kassa(withData(['accept', '-']), { env, stdin: paid.stdout });
+      const paid = await kassa(['wallet', 'pay', '--wallet', wallet, requestText!], { env });
+      const accepted = await kassa(withData(['accept', ...qrOptions(receiptPng), '-']), { env, stdin: paid.stdout });
       expect(accepted.code, accepted.stderr).toBe(0);
-      const [outcome, receipt] = accepted.stdout.trim().split('\n');
+      const [outcome, receipt, ...receiptQr] = accepted.stdout.split('\n');
+      if (asQr) {
+        expect([await screenQr(requestQr), await fileQr(requestPng)]).toEqual([shown(requestText), shown(requestText)]);
+        expect([await screenQr(receiptQr), await fileQr(receiptPng)]).toEqual([shown(receipt), shown(receipt)]);
+      }
       expect(JSON.parse(outcome!)).toMatchObject({ outcome: 'accepted', duplicate: false, payment: { amount: Number(amount), settlement: 'PENDING', channel: 'keyboard' } });
       expect(receipt).toMatch(/^KA1:/);
       receipts.push(receipt!);

@@ -6,13 +6,12 @@
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { BinaryBitmap, DecodeHintType, HybridBinarizer, QRCodeReader, RGBLuminanceSource } from '@zxing/library';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePaymentBundle, SETTLEMENT_STATUS } from '../../../protocol/index.ts';
 import { bundleBytesOf, type TestTerminal } from '../../../sim/fixtures/terminal.ts';
 import { enrollTerminal, startBackendFixture, type BackendFixture } from '../../../test/support/backend.ts';
 import { kassa as runKassa } from '../../../test/support/cli.ts';
+import { isoAlphanumericVersion, pngOfRaster, quietZoneOf, rasteriseTerminal, rasterOfPng, readQrCode } from '../../../test/support/qr-witness.ts';
 
 const kassa = (args: string[], stdin?: string) => runKassa(args, { stdin });
 
@@ -33,16 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.close();
 });
-
-function qrTextOfPng(path: string): string {
-  const png = PNG.sync.read(readFileSync(path));
-  const luminance = new Uint8ClampedArray(png.width * png.height);
-  for (let i = 0; i < luminance.length; i++) luminance[i] = (png.data[i * 4]! + png.data[i * 4 + 1]! + png.data[i * 4 + 2]!) / 3;
-  const bitmap = new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(luminance, png.width, png.height)));
-  // PURE_BARCODE: the PNG is nothing but the code and its quiet zone. zxing-js's finder-pattern
-  // detector, made for camera frames, misses about one in seven such perfect synthetic images.
-  return new QRCodeReader().decode(bitmap, new Map([[DecodeHintType.PURE_BARCODE, true]])).getText();
-}
 
 describe('kassa wallet', () => {
   it('reserves funds from a backend into a wallet file it alone can read', async () => {
@@ -73,8 +62,13 @@ describe('kassa wallet', () => {
     const paid = JSON.parse(jsonLine!) as { text: string; seq: number; spentBefore: number; counter: { nextSeq: number; spent: number } };
     expect(paid).toMatchObject({ seq: 2, spentBefore: 12_900, counter: { nextSeq: 3, spent: 17_450 } });
     expect(shop.verify(paid.text, now()).ok).toBe(true);
-    expect(qrLines.join('\n')).toMatch(/[▀▄█]/);
-    expect(qrTextOfPng(png)).toBe(paid.text);
+    // ZXing-C++ reads both back, at the smallest version (13-M at most, OIP/1 §3), quiet zone and all.
+    const fromPng = await readQrCode(readFileSync(png));
+    expect(fromPng).toEqual({ text: paid.text, version: isoAlphanumericVersion(paid.text.length), ecLevel: 'M' });
+    expect(fromPng.version).toBeLessThanOrEqual(13);
+    expect(quietZoneOf(rasterOfPng(readFileSync(png)), 17 + 4 * fromPng.version)).toEqual({ top: 4, right: 4, bottom: 4, left: 4 });
+    expect(await readQrCode(pngOfRaster(rasteriseTerminal(qrLines.join('\n'), 2, 8)))).toEqual(fromPng);
+    expect(second.stderr).toContain(`QR code (version ${fromPng.version}-M) written to ${png}`);
 
     const show = await kassa(['wallet', 'show', '--wallet', walletFile]);
     const state = JSON.parse(show.stdout) as Record<string, unknown>;
@@ -89,6 +83,8 @@ describe('kassa wallet', () => {
     expect([garbage.code, garbage.stderr]).toEqual([1, expect.stringContaining('REQUEST_INVALID')]);
     const euros = await kassa(['wallet', 'pay', '--wallet', walletFile, shop.requestText(100, 'EUR', now())]);
     expect([euros.code, euros.stderr]).toEqual([1, expect.stringContaining('CURRENCY_MISMATCH')]);
+    const nowhere = await kassa(['wallet', 'pay', '--wallet', walletFile, '--png', join(fx.folder, 'no-such-folder', 'p.png'), shop.requestText(100, 'SEK', now())]);
+    expect([nowhere.code, nowhere.stderr]).toEqual([2, expect.stringContaining('cannot be written')]); // and nothing was paid:
     expect(JSON.parse((await kassa(['wallet', 'show', '--wallet', walletFile])).stdout)).toMatchObject({ counter: { nextSeq: 3, spent: 17_450 } });
 
     const usage = await kassa(['wallet', 'reserve', '--amount', '5']);

@@ -6,9 +6,9 @@
  */
 import { formatAmount, toHex } from '../../../protocol/index.ts';
 import { payFromWallet, reserveWallet, WalletError, type ReservationPort } from '../../../sim/wallet/persistent-wallet.ts';
-import { qrForTerminal, writeQrPng } from '../../../sim/wallet/qr.ts';
 import { readWalletFile, WalletFileError } from '../../../sim/wallet/wallet-file.ts';
 import { BackendClient, type BackendResult } from '../../settlement/backend-client.ts';
+import { pngPathOption, QR_OPTIONS, qrForTerminal, writeQrPngFile } from '../qr-output.ts';
 import { EXIT, parseOptions, rootKeysOption, textArgument, unixSeconds, UsageError, wholeNumber, type CliIo, type Command } from '../command.ts';
 
 export const DEFAULT_WALLET_FILE = 'kassa-wallet.json';
@@ -29,7 +29,7 @@ reserve   holds MINOR units (cents, öre) of the account at the backend for a fr
 pay       checks a terminal's KR1: request and prints the KP1: payment on the first line of
           standard output; the next sequence number and the cumulative spend are saved first
   --double-spend    sign under the last payment's sequence number again (a deliberate double spend)
-  --qr              also draw the payment as a QR code in the terminal
+  --qr              also draw the payment as a QR code in the terminal (light on dark)
   --png FILE        also write the payment as a QR code PNG
   --json            print {"ok":true,"text":...,"seq":...} instead of the bare text
   KR1_TEXT          the request, or - to read it from standard input
@@ -46,8 +46,7 @@ const OPTIONS = {
   'root-key': { type: 'string', multiple: true },
   replace: { type: 'boolean' },
   'double-spend': { type: 'boolean' },
-  qr: { type: 'boolean' },
-  png: { type: 'string' },
+  ...QR_OPTIONS,
   json: { type: 'boolean' },
   now: { type: 'string' },
 } as const;
@@ -135,6 +134,7 @@ async function reserve(values: Values, path: string, io: CliIo): Promise<number>
 
 async function pay(values: Values, path: string, requestText: string, io: CliIo): Promise<number> {
   const now = unixSeconds('now', values.now) ?? Math.floor(Date.now() / 1000);
+  const png = pngPathOption(values.png);
   const result = await payFromWallet(path, requestText, { now, doubleSpend: values['double-spend'] ?? false });
   if (!result.ok) {
     if (values.json) io.stdout(`${JSON.stringify({ ok: false, refusal: result.refusal, detail: result.detail })}\n`);
@@ -149,10 +149,7 @@ async function pay(values: Values, path: string, requestText: string, io: CliIo)
     io.stdout(`${payment.text}\n`);
   }
   if (values.qr) io.stdout(await qrForTerminal(payment.text));
-  if (values.png !== undefined) {
-    await writeQrPng(values.png, payment.text);
-    io.stderr(`kassa wallet: QR code written to ${values.png}\n`);
-  }
+  if (png !== undefined) await writeQrPngFile(io, 'wallet', png, payment.text);
   const note = payment.doubleSpend ? ' — a deliberate DOUBLE SPEND of that sequence number' : '';
   io.stderr(`kassa wallet: paid ${formatAmount(payment.amount, payment.currency)} to ${payment.payee}, IOU seq ${payment.seq}${note}; ${formatAmount(state.reservation.amount - state.counter.spent, payment.currency)} left\n`);
   return EXIT.ok;

@@ -4,14 +4,12 @@
  * `KA1:` receipt; `label` names it for screen readers (the text itself means nothing to a person).
  */
 import { useMemo } from 'react';
-import { encodeQr, qrSvgPath } from '../../qr/qr-code.ts';
-
-const QUIET_ZONE = 4;
+import { encodeQr, QR_QR_QUIET_ZONE, qrSvgPath } from '../../../protocol/qr/index.ts';
 
 export function QrCode({ text, label, size }: { text: string; label: string; size: number }) {
   const { path, extent, version } = useMemo(() => {
-    const qr = encodeQr(text, 'M');
-    return { path: qrSvgPath(qr, QUIET_ZONE), extent: qr.size + 2 * QUIET_ZONE, version: qr.version };
+    const qr = encodeQr(text);
+    return { path: qrSvgPath(qr, QR_QUIET_ZONE), extent: qr.size + 2 * QR_QUIET_ZONE, version: qr.version };
   }, [text]);
   return (
     <svg
