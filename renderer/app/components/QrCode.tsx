@@ -4,7 +4,7 @@
  * `KA1:` receipt; `label` names it for screen readers (the text itself means nothing to a person).
  */
 import { useMemo } from 'react';
-import { encodeQr, QR_QR_QUIET_ZONE, qrSvgPath } from '../../../protocol/qr/index.ts';
+import { encodeQr, QR_QUIET_ZONE, qrSvgPath } from '../../../protocol/qr/index.ts';
 
 export function QrCode({ text, label, size }: { text: string; label: string; size: number }) {
   const { path, extent, version } = useMemo(() => {
