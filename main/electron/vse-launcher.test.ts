@@ -1,0 +1,100 @@
+/**
+ * The VSE as a utilityProcess. The fork is Electron's call, so a fake utilityProcess records
+ * it; behind the fake, the real bundled VSE (dist/app/vse.cjs, as the app ships it) runs in a
+ * real Node process that sees a `process.parentPort` as in Electron. The supervisor drives it
+ * through the launcher: start, enroll, take a payment, survive a SIGKILL, stop cleanly.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VseSupervisor, type SupervisorEvent } from '../vse/supervisor.ts';
+import { VSE_V8_FLAGS } from '../vse/launcher.ts';
+import { GENEROUS_POLICY, tempDataDir, terminalCertificateFor, testScheme, TestWallet } from '../../test/support/vse.ts';
+import { waitUntil } from '../../test/support/wait.ts';
+import { builtAppForTests } from './test/built-app.ts';
+import { FakeUtilityProcess } from './test/fake-electron.ts';
+import { utilityProcessLauncher, VSE_SERVICE_NAME } from './vse-launcher.ts';
+
+const app = builtAppForTests();
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+function setUp() {
+  const world = testScheme();
+  const data = tempDataDir('kassa-utility-');
+  cleanups.push(() => data.remove());
+  const utilityProcess = new FakeUtilityProcess();
+  const signals: { pid: number; signal: string }[] = [];
+  const vseDir = join(data.dir, 'vse');
+  const launcher = utilityProcessLauncher(utilityProcess, {
+    entry: join(app.dir, 'vse.cjs'),
+    dataDir: vseDir,
+    signal: (pid, signal) => {
+      signals.push({ pid, signal });
+      process.kill(pid, signal);
+    },
+  });
+  const vse = new VseSupervisor({
+    launcher,
+    init: { dataDir: vseDir, databaseKey: new Uint8Array(32).fill(7), rootKeys: [world.scheme.root.publicKey], policy: GENEROUS_POLICY },
+    defaultTimeoutMs: 15_000,
+    restart: { initialDelayMs: 10, maxDelayMs: 100 },
+  });
+  const events: SupervisorEvent[] = [];
+  vse.on((event) => events.push(event));
+  cleanups.push(() => vse.stop());
+  return { world, utilityProcess, signals, vse, vseDir, events };
+}
+
+describe('the VSE in a utilityProcess', () => {
+  it('forks the bundled entry with its service name, its V8 flags, no environment and no stdin', async () => {
+    const { utilityProcess, vse } = setUp();
+    await vse.start();
+    expect(utilityProcess.forks).toHaveLength(1);
+    const [fork] = utilityProcess.forks;
+    expect(fork!.modulePath).toBe(join(app.dir, 'vse.cjs'));
+    expect(fork!.args).toEqual([]);
+    expect(fork!.options).toEqual({ serviceName: VSE_SERVICE_NAME, execArgv: [...VSE_V8_FLAGS], env: {}, stdio: ['ignore', 'inherit', 'inherit'] });
+  });
+
+  it('takes a payment through the launcher: init with the key, enroll, request, accept after commit', async () => {
+    const { world, vse } = setUp();
+    const init = await vse.start();
+    expect(init.terminalId).toBeNull();
+    await vse.call('installTrustList', { trustList: world.trustListCose });
+    await vse.call('installTerminalCertificate', { certificate: terminalCertificateFor(world, init.terminalKey) });
+    const request = await vse.call('createPaymentRequest', { amount: 12_900, currency: 'SEK', ttlSeconds: 120 });
+    const text = new TestWallet(world).pay(request.text);
+    const outcome = await vse.call('accept', { text, context: { channel: 'keyboard' } });
+    expect(outcome).toMatchObject({ outcome: 'accepted', duplicate: false, payment: { amount: 12_900, currency: 'SEK' } });
+    // Bytes cross as bytes (structured clone): the stored payment is there after a restart of the process.
+    await vse.stop();
+    await vse.start();
+    const stored = await vse.call('listPayments', { limit: 10 });
+    expect(stored.payments).toHaveLength(1);
+  });
+
+  it('kills a stuck VSE with SIGKILL by pid (utilityProcess.kill cannot), and the supervisor starts it again', async () => {
+    const { vse, signals, utilityProcess, events } = setUp();
+    await vse.start();
+    const first = vse.pid!;
+    const launched = utilityProcess.forks[0]!.child;
+    // What the supervisor does to a VSE that does not answer: kill it outright.
+    (vse as unknown as { process: { kill(signal: string): void } }).process.kill('SIGKILL');
+    await waitUntil('the VSE to be back after the kill', () => vse.state === 'ready' && vse.pid !== undefined && vse.pid !== first);
+    expect(signals).toEqual([{ pid: first, signal: 'SIGKILL' }]);
+    expect(launched.child.signalCode).toBe('SIGKILL');
+    expect(events).toContainEqual({ kind: 'exit', code: 137, signal: null, expected: false });
+    expect(utilityProcess.forks).toHaveLength(2);
+  });
+
+  it('stops cleanly: the VSE closes its database and exits 0, and a message after the exit goes nowhere', async () => {
+    const { vse, events, utilityProcess } = setUp();
+    await vse.start();
+    await vse.stop();
+    expect(events).toContainEqual({ kind: 'exit', code: 0, signal: null, expected: true });
+    expect(utilityProcess.forks[0]!.child.pid).toBeUndefined();
+    expect(() => vse.sendRaw({ kind: 'request', id: 1, method: 'status', params: {} })).not.toThrow();
+  });
+});
