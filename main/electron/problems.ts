@@ -10,7 +10,7 @@ const HEADLESS = 'On a counter machine without a desktop session, run the headle
 
 const KEYRING_STEPS = [
   'Install a keyring and log in to a desktop session that unlocks it: GNOME Keyring (`sudo apt install gnome-keyring libsecret-1-0`) or KWallet.',
-  'If the keyring runs but the desktop is not recognised, name it: start Kassa with `--password-store=gnome-libsecret` (or `kwallet5`, `kwallet6`).',
+  'If the keyring runs but the desktop is not recognised, name it: start Kassa with `--keyring gnome-libsecret` (or `kwallet5`, `kwallet6`).',
   HEADLESS,
 ];
 

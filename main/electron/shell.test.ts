@@ -52,6 +52,7 @@ interface Started {
 }
 
 async function start(options: Partial<ShellOptions> & { configure?: (electron: FakeElectron) => void } = {}): Promise<Started> {
+  const { configure: _configure, ...shellOptions } = options;
   const base = tempFolder('kassa-shell-');
   const electron = fakeElectron(join(base, 'user-data'));
   options.configure?.(electron);
@@ -65,10 +66,11 @@ async function start(options: Partial<ShellOptions> & { configure?: (electron: F
     return child;
   };
   const starting = Shell.start(electron.modules, {
-    dataDir,
-    kiosk: options.kiosk ?? false,
-    display: options.display ?? false,
+    kiosk: false,
+    display: false,
     demo: true,
+    ...shellOptions,
+    dataDir,
     files: { rendererRoot: join(base, 'renderer'), preload: join(app.dir, 'preload.cjs'), vseEntry: join(app.dir, 'vse.cjs') },
     host: {
       devices: (config) => {
@@ -104,8 +106,8 @@ function pageOf(window: FakeBrowserWindow, electron: FakeElectron) {
 
 describe('the Electron shell', () => {
   it('sets up in order: the lock, then before ready the scheme, the sandbox and the guards; at ready the protocol and the session', async () => {
-    const { electron, shell } = await start({ kiosk: true });
-    expect(electron.app.calls.slice(0, 3)).toEqual(['requestSingleInstanceLock', 'enableSandbox', 'ready']);
+    const { electron, shell } = await start({ kiosk: true, keyring: 'kwallet5' });
+    expect(electron.app.calls.slice(0, 4)).toEqual(['requestSingleInstanceLock', 'enableSandbox', 'switch password-store=kwallet5', 'ready']);
     expect(electron.protocol.registeredBeforeReady).toBe(true);
     expect(electron.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
     expect([...electron.protocol.handlers.keys()]).toEqual(['app']);

@@ -31,7 +31,7 @@ import { WindowFactory, type BrowserWindowConstructor, type MadeWindow, type Win
 
 /** The parts of the `electron` module the shell uses. The real module satisfies it. */
 export interface ElectronModules {
-  app: Pick<App, 'requestSingleInstanceLock' | 'on' | 'whenReady' | 'quit' | 'exit' | 'getPath' | 'enableSandbox'>;
+  app: Pick<App, 'requestSingleInstanceLock' | 'on' | 'whenReady' | 'quit' | 'exit' | 'getPath' | 'enableSandbox'> & { commandLine: Pick<App['commandLine'], 'appendSwitch'> };
   BrowserWindow: BrowserWindowConstructor;
   protocol: Pick<Protocol, 'registerSchemesAsPrivileged' | 'handle'>;
   session: { defaultSession: Parameters<typeof guardSession>[0] };
@@ -103,7 +103,9 @@ export class Shell {
     // Before ready: these cannot be changed once the app is up.
     electron.protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
     app.enableSandbox();
+    if (options.keyring !== undefined) app.commandLine.appendSwitch('password-store', options.keyring);
     const shell = new Shell(electron, options);
+    for (const warning of options.warnings ?? []) shell.log?.warn(warning);
     guardAllWebContents(app, shell.guardLog);
     app.on('second-instance', () => shell.focus());
 

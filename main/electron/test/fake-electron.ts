@@ -131,6 +131,11 @@ export class FakeBrowserWindow extends EventEmitter {
 
 export class FakeApp extends EventEmitter {
   readonly calls: string[] = [];
+  readonly commandLine = {
+    appendSwitch: (name: string, value?: string) => {
+      this.calls.push(`switch ${name}=${value ?? ''}`);
+    },
+  };
   gotLock = true;
   exitCode: number | undefined;
   quitted = false;
