@@ -2,14 +2,13 @@
  * The VSE as a utilityProcess. The fork is Electron's call, so a fake utilityProcess records
  * it; behind the fake, the real bundled VSE (dist/app/vse.cjs, as the app ships it) runs in a
  * real Node process that sees a `process.parentPort` as in Electron. The supervisor drives it
- * through the launcher: start, enroll, take a payment, survive a SIGKILL, stop cleanly.
+ * through the launcher: start, enroll, take a payment, stop cleanly; the launcher kills as asked.
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VseSupervisor, type SupervisorEvent } from '../vse/supervisor.ts';
 import { VSE_V8_FLAGS } from '../vse/launcher.ts';
 import { GENEROUS_POLICY, tempDataDir, terminalCertificateFor, testScheme, TestWallet } from '../../test/support/vse.ts';
-import { waitUntil } from '../../test/support/wait.ts';
 import { builtAppForTests } from './test/built-app.ts';
 import { FakeUtilityProcess } from './test/fake-electron.ts';
 import { utilityProcessLauncher, VSE_SERVICE_NAME } from './vse-launcher.ts';
@@ -44,7 +43,7 @@ function setUp() {
   const events: SupervisorEvent[] = [];
   vse.on((event) => events.push(event));
   cleanups.push(() => vse.stop());
-  return { world, utilityProcess, signals, vse, vseDir, events };
+  return { world, utilityProcess, signals, vse, vseDir, events, launcher };
 }
 
 describe('the VSE in a utilityProcess', () => {
@@ -75,18 +74,22 @@ describe('the VSE in a utilityProcess', () => {
     expect(stored.payments).toHaveLength(1);
   });
 
-  it('kills a stuck VSE with SIGKILL by pid (utilityProcess.kill cannot), and the supervisor starts it again', async () => {
-    const { vse, signals, utilityProcess, events } = setUp();
-    await vse.start();
-    const first = vse.pid!;
-    const launched = utilityProcess.forks[0]!.child;
-    // What the supervisor does to a VSE that does not answer: kill it outright.
-    (vse as unknown as { process: { kill(signal: string): void } }).process.kill('SIGKILL');
-    await waitUntil('the VSE to be back after the kill', () => vse.state === 'ready' && vse.pid !== undefined && vse.pid !== first);
-    expect(signals).toEqual([{ pid: first, signal: 'SIGKILL' }]);
-    expect(launched.child.signalCode).toBe('SIGKILL');
-    expect(events).toContainEqual({ kind: 'exit', code: 137, signal: null, expected: false });
-    expect(utilityProcess.forks).toHaveLength(2);
+  it('kills with SIGKILL by pid when asked (utilityProcess.kill cannot), and politely otherwise', async () => {
+    const { utilityProcess, signals, launcher } = setUp();
+    for (const [asked, code] of [['SIGKILL', 137], [undefined, 143]] as const) {
+      const vse = launcher();
+      const ready = new Promise<void>((resolve) => vse.onMessage((message) => (message as { kind?: string }).kind === 'ready' && resolve()));
+      const exited = new Promise<[number | null, string | null]>((resolve) => vse.onExit((exitCode, signal) => resolve([exitCode, signal])));
+      await ready;
+      const pid = vse.pid!;
+      vse.kill(asked);
+      expect(await exited).toEqual([code, null]);
+      expect(utilityProcess.forks.at(-1)!.child.child.signalCode).toBe(asked ?? 'SIGTERM');
+      expect(signals.filter((sent) => sent.pid === pid)).toEqual(asked === undefined ? [] : [{ pid, signal: 'SIGKILL' }]);
+      // Gone: sending and killing again do nothing.
+      vse.send({ kind: 'request', id: 1, method: 'status', params: {} });
+      vse.kill('SIGKILL');
+    }
   });
 
   it('stops cleanly: the VSE closes its database and exits 0, and a message after the exit goes nowhere', async () => {
