@@ -83,7 +83,7 @@ describe.skipIf(skipReason !== undefined)('the Electron app (Playwright _electro
       await backend?.close();
     });
 
-    it('takes a whole payment through window.kassa, and quits in order', async () => {
+    it('takes a whole payment through window.kassa, and quits in order', { timeout: 180_000 }, async () => {
       const dataDir = join(tempFolder('kassa-electron-'), 'data');
       // Playwright puts --password-store=basic on the command line; --keyring names the real one.
       const { electronApp, page } = await launch(dataDir, process.platform === 'linux' ? ['--keyring', 'gnome-libsecret'] : []);
@@ -145,7 +145,7 @@ describe.skipIf(skipReason !== undefined)('the Electron app (Playwright _electro
     });
   });
 
-  it.skipIf(process.platform !== 'linux')('refuses the basic_text keyring with the operator screen, and starts no VSE', async () => {
+  it.skipIf(process.platform !== 'linux')('refuses the basic_text keyring with the operator screen, and starts no VSE', { timeout: 120_000 }, async () => {
     const dataDir = join(tempFolder('kassa-electron-basic-'), 'data');
     const { electronApp, page } = await launch(dataDir, ['--password-store=basic']);
     await page.waitForURL('app://kassa/__kassa/problem.html');

@@ -180,7 +180,7 @@ describe('the Electron shell', () => {
     await shell!.shutdown.quit();
   });
 
-  it('takes a whole payment from a fresh data folder: PIN, enrollment, request, the wallet pays, paid after commit', async () => {
+  it('takes a whole payment from a fresh data folder: PIN, enrollment, request, the wallet pays, paid after commit', { timeout: 120_000 }, async () => {
     const { electron, shell, dataDir, order } = await start({ display: true });
     const [tillWindow, displayWindow] = electron.windows();
     expect(displayWindow!.options.title).toBe('Kassa customer display');
@@ -228,7 +228,7 @@ describe('the Electron shell', () => {
     expect(electron.ipcMain.handlers.has(CALL_CHANNEL)).toBe(false);
   });
 
-  it('starts an enrolled folder again with the same sealed key; another user\'s keyring cannot open it', async () => {
+  it('starts an enrolled folder again with the same sealed key; another user\'s keyring cannot open it', { timeout: 120_000 }, async () => {
     const first = await start();
     const till = pageOf(first.electron.windows()[0]!, first.electron);
     await till.client.call('auth.setPin', { pin: '1357' });

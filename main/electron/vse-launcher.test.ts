@@ -57,7 +57,7 @@ describe('the VSE in a utilityProcess', () => {
     expect(fork!.options).toEqual({ serviceName: VSE_SERVICE_NAME, execArgv: [...VSE_V8_FLAGS], env: {}, stdio: ['ignore', 'inherit', 'inherit'] });
   });
 
-  it('takes a payment through the launcher: init with the key, enroll, request, accept after commit', async () => {
+  it('takes a payment through the launcher: init with the key, enroll, request, accept after commit', { timeout: 60_000 }, async () => {
     const { world, vse } = setUp();
     const init = await vse.start();
     expect(init.terminalId).toBeNull();
