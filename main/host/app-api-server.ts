@@ -240,7 +240,11 @@ export class AppApiServer {
         if (state.baseRole === 'cashier') state.operatorUntil = this.now() + OPERATOR_UNLOCK_SECONDS;
         return { pinSet: true as const };
       },
-      'terminal.enroll': (_state, params) => host.enroll(params),
+      'terminal.enroll': async (_state, params) => {
+        // The contract's fields only (the result also names the data folder and key source).
+        const { terminalId, terminalKey, merchantId, merchantName, trustListVersion, alreadyEnrolled } = await host.enroll(params);
+        return { terminalId, terminalKey, merchantId, merchantName, trustListVersion, alreadyEnrolled };
+      },
       'settings.get': () => host.hostSettings(),
       'settings.update': (_state, patch) => host.updateSettings(patch),
     };

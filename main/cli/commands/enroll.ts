@@ -45,7 +45,7 @@ Prints one line of JSON and exits 0; exits 1 with the reason when enrollment fai
     try {
       const enrolled = await enroll({ dataDir: values.data, keyFile: values['key-file'], backendUrl, token, rootKeys, terminalId });
       const { databaseKey, ...rest } = enrolled;
-      io.stdout(`${JSON.stringify({ ok: true, ...rest, databaseKey: databaseKey.kind === 'file' ? databaseKey.path : `$${databaseKey.variable}` })}\n`);
+      io.stdout(`${JSON.stringify({ ok: true, ...rest, databaseKey: databaseKey.kind === 'environment' ? `$${databaseKey.variable}` : databaseKey.path })}\n`);
       io.stderr(
         enrolled.alreadyEnrolled
           ? `kassa enroll: already enrolled as ${enrolled.terminalId} (${enrolled.merchantName}); trust list v${enrolled.trustListVersion} refreshed\n`
