@@ -6,6 +6,9 @@
  *
  * (socat keeps running when one side merely closes its pty on this kernel, so unplugging
  * ends the process rather than waiting for it to notice.)
+ *
+ * Ready means socat says it is relaying ("starting data transfer loop", a notice it logs with
+ * -d -d): it creates the links before it sets the ptys raw, so links alone do not prove that.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -47,20 +50,24 @@ export class PtyPair {
     return this.socat !== undefined;
   }
 
-  /** Starts socat (again) behind the same link paths. */
+  /** Starts socat (again) behind the same link paths; resolves once it relays between them. */
   async plug(timeoutMs = 10_000): Promise<void> {
     if (this.socat) return;
-    const socat = spawn('socat', [`pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    socat.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let relaying = false;
+    socat.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-16 * 1024);
+      relaying ||= stderr.includes(RELAYING);
+    });
     this.socat = socat;
     this.exited = new Promise((resolve) => socat.once('exit', () => resolve()));
     const spawnError = new Promise<never>((_, reject) => socat.once('error', (error) => reject(new Error(`cannot start socat (is it installed?): ${error.message}`))));
     const deadline = Date.now() + timeoutMs;
     const ready = (async () => {
-      while (!((await exists(this.hostPath)) && (await exists(this.devicePath)))) {
+      while (!(relaying && (await exists(this.hostPath)) && (await exists(this.devicePath)))) {
         if (socat.exitCode !== null) throw new Error(`socat exited with ${socat.exitCode}: ${stderr.trim()}`);
-        if (Date.now() > deadline) throw new Error(`socat did not create ${this.hostPath} and ${this.devicePath} within ${timeoutMs} ms`);
+        if (Date.now() > deadline) throw new Error(`socat did not link ${this.hostPath} and ${this.devicePath} and start relaying within ${timeoutMs} ms: ${stderr.trim()}`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
@@ -84,6 +91,9 @@ export class PtyPair {
     if (this.ownsDir) await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/** socat's notice (-d -d) once both ptys are set up and it relays between them. */
+const RELAYING = 'starting data transfer loop';
 
 async function exists(path: string): Promise<boolean> {
   try {
