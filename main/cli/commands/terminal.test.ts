@@ -25,8 +25,10 @@ beforeAll(async () => {
 });
 afterAll(() => fx?.close());
 
+// Each test runs a dozen or more real processes one after another: a few seconds each on a
+// loaded 2-core machine, hence their budgets.
 describe('the terminal by hand', () => {
-  it('enrolls, asks for payments, takes them offline, shows them, settles them', { timeout: 60_000 }, async () => {
+  it('enrolls, asks for payments, takes them offline, shows them, settles them', { timeout: 150_000 }, async () => {
     const { token } = await fx.admin.createEnrollmentToken({ merchantId: 'M-HAND', merchantName: 'Handelsboden' });
     const enrolled = await kassa(withData(['enroll', '--backend', fx.backend.url, `--token=${token}`, '--root-key', fx.backend.rootKeys[0]!]), { env });
     expect(enrolled.code, enrolled.stderr).toBe(0);
@@ -79,7 +81,7 @@ describe('the terminal by hand', () => {
     expect(again).toMatchObject({ ok: true, batches: 0, results: [] });
   });
 
-  it('says what is wrong: no configuration, an unreachable backend, a key file others can read, bad arguments', { timeout: 60_000 }, async () => {
+  it('says what is wrong: no configuration, an unreachable backend, a key file others can read, bad arguments', { timeout: 150_000 }, async () => {
     const empty = join(fx.folder, 'empty');
     const unset = await kassa(['status', '--data', empty], { env });
     expect(unset.code).toBe(1);
