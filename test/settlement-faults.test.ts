@@ -91,9 +91,11 @@ describe('settlement under faults', () => {
         await waitUntil('a batch answered in this round', () => answered.length > answeredBefore, 30_000).catch((error: Error) => {
           throw new Error(`${error.message}; settlement: ${JSON.stringify(host.settlement.status)}`);
         });
+        const failedBefore = failures.length;
         await backend.kill('SIGKILL');
         kills++;
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        // The backend stays down until the terminal has run into it at least once.
+        await waitUntil('the terminal to fail an attempt on the dead backend', () => failures.slice(failedBefore).some((f) => f.failure.code === 'NETWORK'), 30_000);
         backend = await startBackendProcess({ db: fx.db, port: backend.port, testClock: true });
       }
       for (const outcome of await accepting) accepted.set(outcome.payment.iouId, outcome.payment.amount);

@@ -1,12 +1,17 @@
 /** What every `kassa` subcommand looks like, and how they talk to the terminal. */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { fromHex, PUBLIC_KEY_LENGTH } from '../../protocol/index.ts';
+import { MAX_PAYMENT_TEXT_LENGTH } from '../../vse/contract/rpc.ts';
 
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
-  /** All of standard input, for commands that read TEXT from `-`. */
-  readStdin(): Promise<string>;
+  /**
+   * Standard input as text, for commands that read TEXT from `-`. Once more than `maxLength`
+   * characters have arrived it stops reading and returns what it has (longer than `maxLength`),
+   * so that a huge or endless input costs no more than a refusal.
+   */
+  readStdin(maxLength: number): Promise<string>;
 }
 
 export interface Command {
@@ -39,11 +44,23 @@ export function parseOptions<const O extends ParseArgsOptionsConfig>(args: strin
   }
 }
 
-/** The TEXT argument: given inline, or read from standard input when it is `-`. */
-export async function textArgument(positionals: string[], io: CliIo): Promise<string> {
+/** The TEXT argument, or why it cannot be one: longer than any text the command takes. */
+export type TextInput = { ok: true; text: string } | { ok: false; detail: string };
+
+/**
+ * The TEXT argument: given inline, or read from standard input when it is `-`. A text longer
+ * than `maxLength` (by default the longest the VSE accepts) is refused here, before anything
+ * is opened or started; standard input is not read past that point.
+ */
+export async function textArgument(positionals: string[], io: CliIo, maxLength = MAX_PAYMENT_TEXT_LENGTH): Promise<TextInput> {
   if (positionals.length !== 1) throw new UsageError(`expected exactly one TEXT argument, got ${positionals.length}`);
-  const text = positionals[0]!;
-  return text === '-' ? io.readStdin() : text;
+  const given = positionals[0]!;
+  const text = given === '-' ? await io.readStdin(maxLength) : given;
+  if (text.length > maxLength) {
+    const where = given === '-' ? 'standard input holds' : 'the text has';
+    return { ok: false, detail: `${where} more than ${maxLength} characters, more than any text this command takes` };
+  }
+  return { ok: true, text };
 }
 
 /** Unix seconds from the option's text, or a usage error. */

@@ -1,4 +1,6 @@
 // `./kassa` as a newcomer runs it: a real process, JSON on stdout, exit codes 0/1/2 (OIP/1 §6).
+// Each outcome (0, 1, 2, standard input, help) is shown once through the real process; the
+// many variations of each run the same `main` in this process, without paying a process start.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleText, decodePaymentBundle, iouIdOf, PREFIX, signObject, SIGNED, toHex } from '../../protocol/index.ts';
 import { paymentText, paymentWorld, REALISTIC, requestText, type PaymentWorld } from '../../sim/fixtures/payments.ts';
 import { waitUntil } from '../../test/support/wait.ts';
+import { main } from './kassa.ts';
 
 import { tempFolders } from '../../test/support/temp.ts';
 
@@ -25,6 +28,14 @@ function kassa(args: string[], stdin?: string): Promise<Run> {
     });
     if (stdin !== undefined) child.stdin!.end(stdin);
   });
+}
+
+/** The same command line, in this process: what it prints and the exit code it would end with. */
+async function inProcess(args: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' });
+  return { code, stdout, stderr };
 }
 
 let world: PaymentWorld;
@@ -50,7 +61,7 @@ describe('kassa verify', () => {
   });
 
   it('uses the system clock without --now and skips check 11 without --terminal-id', async () => {
-    const run = await kassa([...base, paymentText(world, { iou: { payee: 'ANOTHER-TERMINAL' } })]);
+    const run = await inProcess([...base, paymentText(world, { iou: { payee: 'ANOTHER-TERMINAL' } })]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).payee).toBe('ANOTHER-TERMINAL');
   });
@@ -78,13 +89,14 @@ describe('kassa verify', () => {
     ['CLOCK_SKEW', () => ['--now', String(world.now), paymentText(world, { iou: { created: world.now + 601 } })]],
     ['CLOCK_SKEW', () => ['--now', String(world.now), '--clock-skew', '60', paymentText(world, { iou: { created: world.now - 61 } })]],
   ] as const)('prints {ok: false, reason: %s} and exits 1', async (reason, args) => {
-    const run = await kassa([...base, ...args()]);
+    // One of them through the real process: its exit code is the process's.
+    const run = await (reason === 'MALFORMED' ? kassa : inProcess)([...base, ...args()]);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, reason });
   });
 
   it('treats a trust list signed by another root as no trust list', async () => {
-    const run = await kassa(['verify', '--root-key', toHex(world.scheme.walletIssuer.publicKey), '--trust-list', trustListFile, valid]);
+    const run = await inProcess(['verify', '--root-key', toHex(world.scheme.walletIssuer.publicKey), '--trust-list', trustListFile, valid]);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, reason: 'NO_TRUST_LIST', detail: expect.stringMatching(/not a configured root key/) });
   });
@@ -97,8 +109,8 @@ describe('kassa verify', () => {
     ['an unknown option', ['verify', '--colour', 'KP1:']],
     ['--now that is not Unix seconds', ['verify', '--root-key', '02'.padEnd(66, '0'), '--trust-list', '/etc/hostname', '--now', 'yesterday', 'KP1:']],
     ['--clock-skew that is not whole seconds', ['verify', '--root-key', '02'.padEnd(66, '0'), '--trust-list', '/etc/hostname', '--clock-skew', '10 min', 'KP1:']],
-  ])('exits 2 with a usage message for %s', async (_what, args) => {
-    const run = await kassa(args);
+  ])('exits 2 with a usage message for %s', async (what, args) => {
+    const run = await (what === 'no root key' ? kassa : inProcess)(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Usage: kassa verify/);
     expect(run.stdout).toBe('');
@@ -126,16 +138,16 @@ describe('kassa inspect', () => {
   });
 
   it('decodes KR1: and KA1: texts too', async () => {
-    const request = await kassa(['inspect', requestText(world)]);
+    const request = await inProcess(['inspect', requestText(world)]);
     expect(request.code).toBe(0);
     expect(JSON.parse(request.stdout).objects.map((o: { type: string }) => o.type)).toEqual(['terminal_certificate', 'payment_request']);
     const receipt = bundleText(PREFIX.receipt, [signObject(SIGNED.receipt, { iouId: new Uint8Array(32).fill(7), acceptedAt: world.now, terminalId: REALISTIC.terminalId }, world.terminal)]);
-    const run = await kassa(['inspect', receipt]);
+    const run = await inProcess(['inspect', receipt]);
     expect(JSON.parse(run.stdout).objects[0]).toMatchObject({ type: 'receipt', payload: { iou_id: '07'.repeat(32), terminal_id: REALISTIC.terminalId } });
   });
 
   it('prints MALFORMED and exits 1 for text that does not decode', async () => {
-    const run = await kassa(['inspect', 'KP1:NOT A BUNDLE']);
+    const run = await inProcess(['inspect', 'KP1:NOT A BUNDLE']);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, reason: 'MALFORMED' });
   });
@@ -146,8 +158,8 @@ describe('kassa', () => {
     const help = await kassa(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/verify .*\n.*inspect/s);
-    expect((await kassa([])).code).toBe(2);
-    const unknown = await kassa(['frobnicate']);
+    expect((await inProcess([])).code).toBe(2);
+    const unknown = await inProcess(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
   });

@@ -2,6 +2,7 @@
  * The `kassa` command line. `./kassa` at the repository root runs this file with the
  * project's Node; `main(argv, io)` is exported so tests can run commands in-process too.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT, UsageError, type CliIo, type Command } from './command.ts';
 
@@ -56,10 +57,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+  readStdin: async (maxLength) => {
+    const decoder = new StringDecoder('utf8');
+    let text = '';
+    for await (const chunk of process.stdin) {
+      text += decoder.write(chunk as Buffer);
+      // Leaving the loop destroys stdin: the rest is never read, the writer gets EPIPE.
+      if (text.length > maxLength) return text;
+    }
+    return text + decoder.end();
   },
 };
 

@@ -87,20 +87,61 @@ describe('the terminal config file', () => {
 });
 
 describe('the settlement status file', () => {
-  it('keeps what the service saw and ignores a file it cannot read, whatever is in it', () => {
+  const failure = fc.record(
+    {
+      source: fc.constantFrom('backend' as const, 'vse' as const, 'host' as const),
+      code: fc.string({ maxLength: 20 }),
+      detail: fc.string({ maxLength: 60 }),
+      retryable: fc.boolean(),
+      at: fc.nat(),
+      httpStatus: fc.integer({ min: 100, max: 599 }),
+      problemType: fc.string({ maxLength: 30 }),
+      retryAfterSeconds: fc.nat(3600),
+    },
+    { requiredKeys: ['source', 'code', 'detail', 'retryable', 'at'] },
+  );
+  const persisted = fc.record({
+    format: fc.constant('kassa-settlement-status/1' as const),
+    lastAttemptAt: fc.option(fc.nat(), { nil: null }),
+    lastSuccessAt: fc.option(fc.nat(), { nil: null }),
+    lastError: fc.option(failure, { nil: null }),
+    refusedBatch: fc.option(fc.record({ batchId: fc.string({ maxLength: 32 }), idempotencyKey: fc.uuid(), iouCount: fc.nat(1000), failure }), { nil: null }),
+  });
+
+  it('keeps what the service saw, exactly', () => {
     const path = join(tempFolder('kassa-status-'), 'settlement-status.json');
     const store = fileStatusStore(path);
     expect(store.load()).toBeUndefined();
-    const status = { format: 'kassa-settlement-status/1' as const, lastAttemptAt: 2, lastSuccessAt: 1, lastError: null, refusedBatch: null };
-    store.save(status);
-    expect(store.load()).toEqual(status);
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), (text) => {
-        writeFileSync(path, text);
-        const loaded = store.load();
-        if (loaded !== undefined) expect(loaded.format).toBe('kassa-settlement-status/1');
+      fc.property(persisted, (status) => {
+        store.save(status);
+        expect(store.load()).toEqual(status);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
+    );
+  });
+
+  it('ignores a file it cannot read, whatever is in it, and writes over it at the next save', () => {
+    const path = join(tempFolder('kassa-status-'), 'settlement-status.json');
+    const store = fileStatusStore(path);
+    // Text that is not a status document: random text and JSON, and near misses of a real one.
+    const spoiled = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      persisted.chain((status) => fc.nat(JSON.stringify(status).length - 1).map((cut) => JSON.stringify(status).slice(0, cut))),
+      persisted.map((status) => JSON.stringify({ ...status, format: 'kassa-settlement-status/2' })),
+      persisted.map((status) => JSON.stringify({ ...status, extra: true })),
+      persisted.chain((status) => fc.constantFrom(...Object.keys(status)).map((key) => JSON.stringify({ ...status, [key]: undefined }))),
+      persisted.map((status) => JSON.stringify({ ...status, lastSuccessAt: String(status.lastSuccessAt) })),
+    );
+    fc.assert(
+      fc.property(spoiled, persisted, (text, next) => {
+        writeFileSync(path, text);
+        expect(store.load()).toBeUndefined();
+        store.save(next);
+        expect(store.load()).toEqual(next);
+      }),
+      { numRuns: 150 },
     );
   });
 });

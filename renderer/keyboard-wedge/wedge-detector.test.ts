@@ -93,15 +93,29 @@ describe('layout diagnosis', () => {
     }
   });
 
-  it('recovers any base45 text through any layout without dead keys, exactly', () => {
+  it('recovers any base45 text through any layout without dead keys, exactly — unless another layout reads the keys as another text', () => {
+    // '+' is a dead key on German and Nordic layouts: texts without it, so every layout is tried.
+    const withoutDeadKeys = fc.array(fc.constantFrom(...BASE45_CHARACTERS.replace('+', '')), { minLength: 2, maxLength: 600 }).map((cs) => `KP1:${cs.join('')}`);
+    let recovered = 0;
+    let ambiguous = 0;
     fc.assert(
-      fc.property(base45Text, fc.constantFrom(...LAYOUTS), (text, layout) => {
+      fc.property(withoutDeadKeys, fc.constantFrom(...LAYOUTS), (text, layout) => {
         const keys = typeThrough(text, layout);
         const diagnosis = diagnoseLayout(keys);
-        expect(diagnosis?.kind).toBe('layout');
-        if (!keys.includes('Dead') && diagnosis?.kind === 'layout' && diagnosis.recovered !== undefined) expect(diagnosis.recovered).toBe(text);
+        if (diagnosis?.kind !== 'layout') throw new Error(`not diagnosed as a layout: ${JSON.stringify(diagnosis)}`);
+        expect(diagnosis.layouts).toContain(layout.id);
+        // Ambiguous: a listed layout that types this text differently reads the keys as another
+        // Kassa text (German Y/Z against Nordic, say); then, and only then, nothing is recovered.
+        const readsAnotherText = diagnosis.layouts.some((id) => typeThrough(text, LAYOUTS.find((l) => l.id === id)!).join('\u0000') !== keys.join('\u0000'));
+        expect(diagnosis.recovered).toBe(readsAnotherText ? undefined : text);
+        if (readsAnotherText) ambiguous++;
+        else recovered++;
       }),
+      { numRuns: 300 },
     );
+    // Both branches ran: the property said something about each.
+    expect(recovered).toBeGreaterThan(50);
+    expect(ambiguous).toBeGreaterThan(0);
   });
 
   it('spots Caps Lock, and leaves a good text and unrelated text alone', () => {

@@ -57,6 +57,7 @@ export function adminRoutes(backend: ReferenceBackend, testClock: TestClock | un
     {
       method: 'POST',
       path: /^\/admin\/v1\/accounts$/,
+      bodyLimit: ADMIN_BODY_LIMIT,
       admin,
       handle: async (request) => {
         const body = await parsed(adminSchemas.account, request);
@@ -75,12 +76,14 @@ export function adminRoutes(backend: ReferenceBackend, testClock: TestClock | un
     {
       method: 'POST',
       path: /^\/admin\/v1\/accounts\/([^/]+)\/deposits$/,
+      bodyLimit: ADMIN_BODY_LIMIT,
       admin,
       handle: async (request, [id]) => outcome(backend.deposit(id!, (await parsed(adminSchemas.deposit, request)).amount)),
     },
     {
       method: 'POST',
       path: /^\/admin\/v1\/enrollment-tokens$/,
+      bodyLimit: ADMIN_BODY_LIMIT,
       admin,
       handle: async (request) => jsonAnswer(201, backend.createEnrollmentToken(await parsed(adminSchemas.enrollmentToken, request))),
     },
@@ -117,6 +120,7 @@ export function adminRoutes(backend: ReferenceBackend, testClock: TestClock | un
     routes.push({
       method: 'POST',
       path: /^\/admin\/v1\/clock$/,
+      bodyLimit: ADMIN_BODY_LIMIT,
       admin,
       handle: async (request) => {
         const now = testClock.advance((await parsed(adminSchemas.clock, request)).advanceSeconds);

@@ -1,6 +1,7 @@
 /**
  * Request and response plumbing for the backend's HTTP server: bounded body reading with
- * media-type checks, and answers as CBOR, JSON or RFC 9457 problem documents.
+ * media-type checks, refusing an oversized body before reading it, and answers as CBOR, JSON
+ * or RFC 9457 problem documents.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MEDIA_TYPE } from '../../protocol/index.ts';
@@ -31,19 +32,41 @@ export function mediaTypeOf(request: IncomingMessage): string | undefined {
   return request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 
+/** The Content-Length the client declared; undefined for a chunked body or none. */
+export function declaredLength(request: IncomingMessage): number | undefined {
+  const declared = Number(request.headers['content-length']);
+  return request.headers['content-length'] !== undefined && Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+}
+
+const tooLarge = (limit: number) => new BodyError(problemDocument('bodyTooLarge', `the body may be at most ${limit} bytes`));
+
+/** The 413 problem when the declared body is longer than `limit`: answered before any of it is read. */
+export function declaredTooLarge(request: IncomingMessage, limit: number | undefined): BodyError | undefined {
+  const declared = declaredLength(request);
+  return limit !== undefined && declared !== undefined && declared > limit ? tooLarge(limit) : undefined;
+}
+
+/**
+ * Most bytes of a refused body the server reads and throws away so that the client, still
+ * sending, gets to read the answer (closing with unread bytes would reset the connection and
+ * lose it); a longer one gets the connection closed after the answer.
+ */
+export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** Reads the whole body if its media type is `expected` and it is at most `limit` bytes. */
 export async function readBody(request: IncomingMessage, expected: string, limit: number): Promise<Uint8Array> {
   const mediaType = mediaTypeOf(request);
   if (mediaType !== expected) {
     throw new BodyError(problemDocument('unsupportedMediaType', `this call takes ${expected}, not ${mediaType ?? 'a body without Content-Type'}`));
   }
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new BodyError(problemDocument('bodyTooLarge', `the body may be at most ${limit} bytes`));
+  const refused = declaredTooLarge(request, limit);
+  if (refused) throw refused;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request) {
+  // Stopping early must not destroy the request: the server discards the rest and answers 413.
+  for await (const chunk of request.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyError(problemDocument('bodyTooLarge', `the body may be at most ${limit} bytes`));
+    if (size > limit) throw tooLarge(limit);
     chunks.push(chunk as Buffer);
   }
   const body = Buffer.concat(chunks);
@@ -93,5 +116,11 @@ export interface Route {
   path: RegExp;
   /** Answered only to loopback peers (docs/backend.md, "Admin"). */
   admin?: boolean;
+  /**
+   * The longest body the route reads, in bytes (the limit its handler passes to `readBody`).
+   * A larger declared Content-Length is answered 413 before any of the body is read, and
+   * instead of `100 Continue` to a client that asked whether to send it.
+   */
+  bodyLimit?: number;
   handle(request: IncomingMessage, params: string[]): Answer | Promise<Answer>;
 }

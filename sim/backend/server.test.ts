@@ -5,7 +5,7 @@
  * test clock, problem documents for bad bodies, fast-check garbage, kill -9 and restart.
  */
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ import { nodeVerify } from '../../base/node/node-es256.ts';
 import { enrollTerminal, reserveAtBackend, startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
 import type { TestTerminal } from '../fixtures/terminal.ts';
 import { startBackendProcess } from './process.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './server.ts';
 
 let fx: BackendFixture;
 let terminalA: TestTerminal;
@@ -308,6 +309,152 @@ describe('admin endpoints', () => {
       expect((await fetch(`http://127.0.0.1:${open.backend.port}/admin/v1/audit`)).status).toBe(200);
     } finally {
       await open.close();
+    }
+  });
+});
+
+/** One kept-alive HTTP/1.1 connection over a plain socket: what a client sees, byte for byte. */
+class RawConnection {
+  private received = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  /** A reset or a broken pipe: what a client sees when the server drops it mid-request. */
+  error: Error | undefined;
+  ended = false;
+  private readonly socket: Socket;
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.received = Buffer.concat([this.received, chunk]);
+      this.wake();
+    });
+    socket.on('error', (error) => {
+      this.error = error;
+      this.wake();
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.wake();
+    });
+    socket.on('close', () => this.wake());
+  }
+
+  static open(port: number): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(new RawConnection(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Writes all of `bytes`, in 1 MiB pieces, waiting for the socket to take each. */
+  async send(bytes: Buffer | string): Promise<void> {
+    const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+    for (let at = 0; at < data.length; at += 1 << 20) {
+      await new Promise<void>((resolve, reject) => this.socket.write(data.subarray(at, at + (1 << 20)), (error) => (error ? reject(error) : resolve())));
+    }
+  }
+
+  /** The next whole response (head and Content-Length body), or undefined if the connection ended first. */
+  async response(): Promise<{ status: number; head: string; body: string } | undefined> {
+    for (;;) {
+      const end = this.received.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        const head = this.received.subarray(0, end).toString('latin1');
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        if (this.received.length >= end + 4 + length) {
+          const body = this.received.subarray(end + 4, end + 4 + length).toString('utf8');
+          this.received = this.received.subarray(end + 4 + length);
+          return { status: Number(head.split(' ')[1]), head, body };
+        }
+      }
+      if (this.ended || this.error || this.socket.destroyed) return undefined;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /** Resolves once the server has closed its side. */
+  async closedByServer(): Promise<boolean> {
+    while (!this.ended && !this.error && !this.socket.destroyed) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return this.ended;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+}
+
+describe('bodies larger than a call takes', () => {
+  const headOf = (path: string, headers: Record<string, string | number>) =>
+    `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}\r\n`;
+  const settlementHeaders = (length: number) => ({ 'content-type': MEDIA_TYPE.cbor, [IDEMPOTENCY_KEY_HEADER]: randomUUID(), 'content-length': length });
+  const trustListRequest = `GET ${BACKEND_PATH.trustList} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`;
+
+  function expectTooLarge(answer: { status: number; head: string; body: string } | undefined, limit: number): void {
+    expect(answer?.status).toBe(413);
+    expect(answer?.head).toMatch(new RegExp(`\\r\\ncontent-type: ${MEDIA_TYPE.problem.replace('+', '\\+')}\\r\\n`, 'i'));
+    expect(JSON.parse(answer!.body)).toMatchObject({ type: PROBLEM_TYPE.bodyTooLarge, status: 413, detail: `the body may be at most ${limit} bytes` });
+  }
+
+  it('Expect: 100-continue with a Content-Length over the limit: 413 instead of 100 Continue, before any of the body is sent', async () => {
+    const connection = await RawConnection.open(fx.backend.port);
+    try {
+      await connection.send(headOf(BACKEND_PATH.settlements, { ...settlementHeaders(DEFAULT_MAX_BODY_BYTES + 1), expect: '100-continue' }));
+      const answer = await connection.response();
+      expectTooLarge(answer, DEFAULT_MAX_BODY_BYTES);
+      // Not asked for the body, the client has nothing in flight: the server closes cleanly.
+      expect(await connection.closedByServer()).toBe(true);
+      expect(connection.error).toBeUndefined();
+    } finally {
+      connection.close();
+    }
+  });
+
+  it('Expect: 100-continue with a body that fits: 100 Continue, then the answer to the call', async () => {
+    const wallet = await reserveAtBackend(fx.client, 'alice', 10_000);
+    const batch = Buffer.from(terminalA.batch([wallet.pay(terminalA, 300)]));
+    const connection = await RawConnection.open(fx.backend.port);
+    try {
+      await connection.send(headOf(BACKEND_PATH.settlements, { ...settlementHeaders(batch.length), expect: '100-continue' }));
+      expect((await connection.response())?.status).toBe(100);
+      await connection.send(batch);
+      expect((await connection.response())?.status).toBe(200);
+      expect((await fx.admin.reservation(toHex(wallet.reservationId))).settled).toBe(300);
+    } finally {
+      connection.close();
+    }
+  });
+
+  it('a client that sends the oversized body anyway reads the 413, and its connection still serves the next request', async () => {
+    const connection = await RawConnection.open(fx.backend.port);
+    try {
+      const size = DEFAULT_MAX_BODY_BYTES + 1;
+      await connection.send(Buffer.concat([Buffer.from(headOf(BACKEND_PATH.settlements, settlementHeaders(size))), Buffer.alloc(size, 0xa0)]));
+      expectTooLarge(await connection.response(), DEFAULT_MAX_BODY_BYTES);
+      await connection.send(trustListRequest);
+      expect((await connection.response())?.status).toBe(200);
+      expect(connection.error).toBeUndefined();
+    } finally {
+      connection.close();
+    }
+  });
+
+  it('a chunked body that runs past the limit: 413 once it does, the rest is read and dropped, and the connection goes on', async () => {
+    const connection = await RawConnection.open(fx.backend.port);
+    try {
+      await connection.send(headOf(BACKEND_PATH.terminals, { 'content-type': MEDIA_TYPE.cbor, 'transfer-encoding': 'chunked' }));
+      const chunk = Buffer.concat([Buffer.from('4000\r\n'), Buffer.alloc(0x4000, 0xa0), Buffer.from('\r\n')]);
+      await connection.send(Buffer.concat([...Array.from({ length: 16 }, () => chunk), Buffer.from('0\r\n\r\n')]));
+      expectTooLarge(await connection.response(), 64 * 1024);
+      await connection.send(trustListRequest);
+      expect((await connection.response())?.status).toBe(200);
+      expect(connection.error).toBeUndefined();
+    } finally {
+      connection.close();
     }
   });
 });

@@ -5,7 +5,10 @@
  *
  * It never crashes on input: every request ends in an answer — a problem document for
  * anything refused, a 500 problem for a bug — and malformed HTTP gets a 400 from the
- * client-error handler. It binds 127.0.0.1 unless told otherwise.
+ * client-error handler. A body longer than its route takes is refused with 413 before it is
+ * read (and instead of `100 Continue`), and what the client still sends of it is thrown away,
+ * so the client reads the 413 rather than a reset connection. It binds 127.0.0.1 unless told
+ * otherwise.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -14,7 +17,7 @@ import { BACKEND_PATH, IDEMPOTENCY_KEY_HEADER, MEDIA_TYPE, toHex } from '../../p
 import { adminRoutes } from './admin-routes.ts';
 import type { ReferenceBackend } from './backend.ts';
 import type { TestClock } from './clock.ts';
-import { BodyError, cborAnswer, jsonAnswer, problemAnswer, readBody, writeAnswer, type Answer, type Route } from './http-io.ts';
+import { BodyError, cborAnswer, declaredLength, declaredTooLarge, DISCARD_LIMIT_BYTES, jsonAnswer, problemAnswer, readBody, writeAnswer, type Answer, type Route } from './http-io.ts';
 import { problemDocument, type Outcome } from './problems.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -57,16 +60,19 @@ function publicRoutes(backend: ReferenceBackend, maxBodyBytes: number): Route[] 
     {
       method: 'POST',
       path: new RegExp(`^${BACKEND_PATH.terminals}$`),
+      bodyLimit: SMALL_BODY_LIMIT,
       handle: async (request) => cborOutcome(backend.enroll(await readBody(request, MEDIA_TYPE.cbor, SMALL_BODY_LIMIT))),
     },
     {
       method: 'POST',
       path: new RegExp(`^${BACKEND_PATH.reservations}$`),
+      bodyLimit: SMALL_BODY_LIMIT,
       handle: async (request) => cborOutcome(backend.reserve(await readBody(request, MEDIA_TYPE.cbor, SMALL_BODY_LIMIT))),
     },
     {
       method: 'POST',
       path: new RegExp(`^${BACKEND_PATH.settlements}$`),
+      bodyLimit: maxBodyBytes,
       handle: async (request) => {
         const key = request.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
         const body = await readBody(request, MEDIA_TYPE.cbor, maxBodyBytes);
@@ -105,6 +111,36 @@ function route(routes: Route[], request: IncomingMessage): { route: Route; param
   }
 }
 
+/** What is answered before any of the body is read: no such route, not for this peer, or too large. */
+function answerBeforeBody(routes: Route[], request: IncomingMessage): Answer | { route: Route; params: string[] } {
+  const matched = route(routes, request);
+  if (!('route' in matched)) return matched;
+  if (matched.route.admin && !isLoopback(request.socket.remoteAddress)) {
+    return problemAnswer(problemDocument('adminOnly', 'admin calls are answered to loopback peers only'));
+  }
+  const tooLarge = declaredTooLarge(request, matched.route.bodyLimit);
+  return tooLarge ? problemAnswer(tooLarge.problem) : matched;
+}
+
+/**
+ * The client is still sending a body the answer did not need (a refused one): read and throw
+ * away the rest, so that it can finish sending and read the answer — closing now would reset
+ * the connection under it and lose the answer. Past DISCARD_LIMIT_BYTES the connection is cut.
+ */
+function discardRest(request: IncomingMessage, response: ServerResponse): void {
+  const declared = declaredLength(request);
+  if (declared !== undefined && declared > DISCARD_LIMIT_BYTES) {
+    response.setHeader('connection', 'close');
+    return;
+  }
+  let discarded = 0;
+  request.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT_BYTES) request.socket.destroy();
+  });
+  request.resume();
+}
+
 function isBusy(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_BUSY';
 }
@@ -114,11 +150,8 @@ export async function startBackendServer(options: BackendServerOptions): Promise
   const routes = [...publicRoutes(backend, maxBodyBytes), ...adminRoutes(backend, testClock)];
 
   async function answer(request: IncomingMessage): Promise<Answer> {
-    const matched = route(routes, request);
+    const matched = answerBeforeBody(routes, request);
     if (!('route' in matched)) return matched;
-    if (matched.route.admin && !isLoopback(request.socket.remoteAddress)) {
-      return problemAnswer(problemDocument('adminOnly', 'admin calls are answered to loopback peers only'));
-    }
     try {
       return await matched.route.handle(request, matched.params);
     } catch (error) {
@@ -135,8 +168,7 @@ export async function startBackendServer(options: BackendServerOptions): Promise
     const started = performance.now();
     answer(request)
       .then((result) => {
-        // A body left unread (a refused upload) would stall a kept-alive connection: close it.
-        if (!request.complete) response.setHeader('connection', 'close');
+        if (!request.complete) discardRest(request, response);
         writeAnswer(response, result);
         logger?.debug({ method: request.method, url: request.url, status: response.statusCode, ms: performance.now() - started }, 'request');
       })
@@ -144,6 +176,18 @@ export async function startBackendServer(options: BackendServerOptions): Promise
         logger?.error({ err: error }, 'could not answer');
         response.destroy();
       });
+  });
+  // `Expect: 100-continue`: a body that would be refused is never asked for.
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    const early = answerBeforeBody(routes, request);
+    if ('route' in early) {
+      response.writeContinue();
+      server.emit('request', request, response);
+      return;
+    }
+    // The client sends no body before a 100; closing after the answer resets nothing.
+    response.setHeader('connection', 'close');
+    writeAnswer(response, early);
   });
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;

@@ -1,6 +1,10 @@
 /**
  * The emulated device's end of a pty pair: a plain serialport, independent of the drivers
  * under test, with received bytes collected so an emulator can wait for what it expects.
+ *
+ * Opening flushes the port (serialport's tcflush(TCIOFLUSH)). On a pty that also discards what
+ * an earlier opener wrote and socat has not relayed yet: whoever writes through a new DeviceEnd
+ * right after another one closed must first see the earlier bytes arrive at the other end.
  */
 import { SerialPort } from 'serialport';
 

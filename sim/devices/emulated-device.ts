@@ -16,10 +16,19 @@ export abstract class EmulatedDevice {
     this.baudRate = baudRate;
   }
 
-  /** Opens a pty pair (or uses `pair`) and attaches `device` to its device end. */
+  /**
+   * Opens a pty pair (or uses `pair`) and attaches `device` to its device end; a new pair's host
+   * link appears only once the device listens.
+   */
   protected static async attach<D extends EmulatedDevice>(make: (pair: PtyPair) => D, pair?: PtyPair | PtyPairOptions): Promise<D> {
-    const device = make(pair instanceof PtyPair ? pair : await PtyPair.open(pair));
-    await device.openEnd();
+    if (pair instanceof PtyPair) {
+      const device = make(pair);
+      await device.openEnd();
+      return device;
+    }
+    const unplugged = await PtyPair.create(pair);
+    const device = make(unplugged);
+    await device.plug();
     return device;
   }
 
@@ -41,10 +50,9 @@ export abstract class EmulatedDevice {
     this.onUnplug();
   }
 
-  /** Plugs the device back in behind the same path. */
+  /** Plugs the device back in behind the same path: it listens before the host link appears. */
   async plug(): Promise<void> {
-    await this.pair.plug();
-    await this.openEnd();
+    await this.pair.plug({ beforeHostAppears: () => this.openEnd() });
   }
 
   async close(): Promise<void> {

@@ -6,9 +6,12 @@
  *
  * (socat keeps running when one side merely closes its pty on this kernel, so unplugging
  * ends the process rather than waiting for it to notice.)
+ *
+ * Ready means socat says it is relaying ("starting data transfer loop", a notice it logs with
+ * -d -d): it creates the links before it sets the ptys raw, so links alone do not prove that.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,6 +21,17 @@ export interface PtyPairOptions {
   /** Link names. */
   hostName?: string;
   deviceName?: string;
+}
+
+export interface PlugOptions {
+  /** How long socat may take to set the pair up. Default 10 s. */
+  timeoutMs?: number;
+  /**
+   * Runs once socat relays, before the host link appears: an emulator opens its device end
+   * here, as a USB device is powered and answering before its tty node appears. Without it a
+   * driver could open the host end and send its first command before the emulator listens.
+   */
+  beforeHostAppears?: () => Promise<void>;
 }
 
 export class PtyPair {
@@ -35,36 +49,57 @@ export class PtyPair {
     this.devicePath = join(dir, deviceName);
   }
 
-  /** Creates the pair and waits until both links exist. */
+  /** Creates the pair and waits until socat relays between its two links. */
   static async open(options: PtyPairOptions = {}): Promise<PtyPair> {
-    const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'kassa-pty-')));
-    const pair = new PtyPair(dir, options.dir === undefined, options.hostName ?? 'host', options.deviceName ?? 'device');
+    const pair = await PtyPair.create(options);
     await pair.plug();
     return pair;
+  }
+
+  /** The pair's paths, unplugged: `plug()` starts it. */
+  static async create(options: PtyPairOptions = {}): Promise<PtyPair> {
+    const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'kassa-pty-')));
+    return new PtyPair(dir, options.dir === undefined, options.hostName ?? 'host', options.deviceName ?? 'device');
+  }
+
+  /** Where the host link waits while `beforeHostAppears` runs. */
+  private get hiddenHostPath(): string {
+    return `${this.hostPath}.plugging`;
   }
 
   get plugged(): boolean {
     return this.socat !== undefined;
   }
 
-  /** Starts socat (again) behind the same link paths. */
-  async plug(timeoutMs = 10_000): Promise<void> {
+  /** Starts socat (again) behind the same link paths; resolves once it relays between them. */
+  async plug(options: PlugOptions = {}): Promise<void> {
     if (this.socat) return;
-    const socat = spawn('socat', [`pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const { timeoutMs = 10_000, beforeHostAppears } = options;
+    // With beforeHostAppears, socat links the host pty under a hidden name, renamed into place after.
+    const hostLink = beforeHostAppears ? this.hiddenHostPath : this.hostPath;
+    const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostLink}`, `pty,raw,echo=0,link=${this.devicePath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    socat.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let relaying = false;
+    socat.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-16 * 1024);
+      relaying ||= stderr.includes(RELAYING);
+    });
     this.socat = socat;
     this.exited = new Promise((resolve) => socat.once('exit', () => resolve()));
     const spawnError = new Promise<never>((_, reject) => socat.once('error', (error) => reject(new Error(`cannot start socat (is it installed?): ${error.message}`))));
     const deadline = Date.now() + timeoutMs;
     const ready = (async () => {
-      while (!((await exists(this.hostPath)) && (await exists(this.devicePath)))) {
+      while (!(relaying && (await exists(hostLink)) && (await exists(this.devicePath)))) {
         if (socat.exitCode !== null) throw new Error(`socat exited with ${socat.exitCode}: ${stderr.trim()}`);
-        if (Date.now() > deadline) throw new Error(`socat did not create ${this.hostPath} and ${this.devicePath} within ${timeoutMs} ms`);
+        if (Date.now() > deadline) throw new Error(`socat did not link ${hostLink} and ${this.devicePath} and start relaying within ${timeoutMs} ms: ${stderr.trim()}`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
     await Promise.race([ready, spawnError]);
+    if (beforeHostAppears) {
+      await beforeHostAppears();
+      await rename(hostLink, this.hostPath);
+    }
   }
 
   /** Ends socat: both ptys and their links disappear, as when a USB cable is pulled. */
@@ -76,6 +111,7 @@ export class PtyPair {
     await this.exited;
     // socat removes its links on SIGTERM; make sure, so that "absent" really means absent.
     await rm(this.hostPath, { force: true });
+    await rm(this.hiddenHostPath, { force: true });
     await rm(this.devicePath, { force: true });
   }
 
@@ -84,6 +120,9 @@ export class PtyPair {
     if (this.ownsDir) await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/** socat's notice (-d -d) once both ptys are set up and it relays between them. */
+const RELAYING = 'starting data transfer loop';
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -50,11 +50,19 @@ export interface Target {
   port: number;
 }
 
+/** Where a `delay` fault's wait comes from: the real clock, or a test's clock it moves itself. */
+export interface ProxyTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+}
+
+const realTimers: ProxyTimers = { setTimeout: (callback, ms) => setTimeout(callback, ms) };
+
 export interface FaultProxyOptions {
   target: Target;
   plan?: FaultPlan;
   host?: string;
   port?: number;
+  timers?: ProxyTimers;
 }
 
 const HEAD_LIMIT = 64 * 1024;
@@ -115,6 +123,7 @@ export class FaultProxy {
   readonly url: string;
   private target: Target;
   private plan: FaultPlan;
+  private readonly timers: ProxyTimers;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private nextIndex = 0;
@@ -129,6 +138,7 @@ export class FaultProxy {
     this.url = `http://${address.address}:${address.port}`;
     this.target = options.target;
     this.plan = options.plan ?? passAll;
+    this.timers = options.timers ?? realTimers;
   }
 
   static async start(options: FaultProxyOptions): Promise<FaultProxy> {
@@ -225,7 +235,7 @@ export class FaultProxy {
           reset,
           hold: (ms) => {
             busy = true;
-            setTimeout(() => {
+            this.timers.setTimeout(() => {
               busy = false;
               onAnswer = (chunk) => client.write(chunk);
               if (!client.destroyed) forward(request);

@@ -6,11 +6,11 @@ import type { EventMap, EventSource, SourceOf } from '../../base/common/emitter.
 
 export const PATIENCE_MS = 15_000;
 
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = PATIENCE_MS): Promise<void> {
+/** Polls `condition` until it holds; fails with `what` (read at the timeout) after `timeoutMs`. */
+export async function waitUntil(what: string | (() => string), condition: () => boolean | Promise<boolean>, timeoutMs = PATIENCE_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -24,7 +24,7 @@ export function record<E extends EventMap, K extends keyof E>(source: SourceOf<E
 
 /** Waits until `list` holds at least `count` entries and returns them. */
 export async function waitForCount<T>(what: string, list: T[], count: number, timeoutMs = PATIENCE_MS): Promise<T[]> {
-  await waitUntil(`${count} ${what} (have ${list.length})`, () => list.length >= count, timeoutMs);
+  await waitUntil(() => `${count} ${what} (have ${list.length})`, () => list.length >= count, timeoutMs);
   return list;
 }
 

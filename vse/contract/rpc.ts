@@ -21,6 +21,14 @@ const amount = z.int().min(1);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'currency must be 3 upper-case ASCII letters');
 
 export const iouIdHex = hex(32);
+
+/**
+ * The longest text `accept` takes, in UTF-16 code units (as JavaScript and zod count): far
+ * above any real KP1: text (OIP/1 keeps one inside a version 13 QR code), and the bound
+ * callers apply before they read or send more. The `kassa` commands that take a text refuse
+ * a longer one as MALFORMED without reading the rest of it.
+ */
+export const MAX_PAYMENT_TEXT_LENGTH = 4096;
 export const batchIdHex = hex(16);
 
 // ---------------------------------------------------------------------------------------------
@@ -226,7 +234,7 @@ export const VSE_METHODS = {
     result: z.strictObject({ payment: paymentSummary, receipt: z.string() }).nullable(),
   },
   accept: {
-    params: z.strictObject({ text: z.string().max(4096), context: z.strictObject({ channel: paymentChannel }) }),
+    params: z.strictObject({ text: z.string().max(MAX_PAYMENT_TEXT_LENGTH), context: z.strictObject({ channel: paymentChannel }) }),
     result: acceptOutcome,
   },
   nextBatch: {

@@ -4,8 +4,8 @@
  * line of JSON; an accepted payment's signed `KA1:` receipt follows on the next line.
  */
 import { formatAmount } from '../../../protocol/index.ts';
-import { paymentChannel, type PaymentChannel } from '../../../vse/contract/rpc.ts';
-import { EXIT, parseOptions, textArgument, UsageError, type Command } from '../command.ts';
+import { paymentChannel, type AcceptOutcome, type PaymentChannel } from '../../../vse/contract/rpc.ts';
+import { EXIT, parseOptions, textArgument, UsageError, type CliIo, type Command } from '../command.ts';
 import { pngPathOption, QR_OPTIONS, qrForTerminal, writeQrPngFile } from '../qr-output.ts';
 import { TERMINAL_OPTIONS, TERMINAL_OPTIONS_USAGE, withTerminal } from '../terminal-context.ts';
 
@@ -28,14 +28,12 @@ Prints {"outcome":"accepted",...} and the KA1: receipt and exits 0, or
     const channel = paymentChannel.safeParse(values.channel ?? 'keyboard');
     if (!channel.success || channel.data === 'test') throw new UsageError(`--channel must be one of keyboard, qr-scanner, camera, nfc; got ${JSON.stringify(values.channel)}`);
     const png = pngPathOption(values.png);
-    const text = await textArgument(positionals, io);
+    const input = await textArgument(positionals, io);
+    // A text longer than the VSE takes is answered like any malformed one, without starting the VSE.
+    if (!input.ok) return rejected(io, { outcome: 'rejected', reason: 'MALFORMED', detail: input.detail });
     return withTerminal(values, io, 'accept', async (host) => {
-      const outcome = await host.vse.call('accept', { text, context: { channel: channel.data as PaymentChannel } });
-      if (outcome.outcome === 'rejected') {
-        io.stdout(`${JSON.stringify(outcome)}\n`);
-        io.stderr(`kassa accept: REJECTED ${outcome.reason}: ${outcome.detail}\n`);
-        return EXIT.rejected;
-      }
+      const outcome = await host.vse.call('accept', { text: input.text, context: { channel: channel.data as PaymentChannel } });
+      if (outcome.outcome === 'rejected') return rejected(io, outcome);
       const { receipt, ...rest } = outcome;
       io.stdout(`${JSON.stringify(rest)}\n${receipt}\n`);
       if (values.qr) io.stdout(await qrForTerminal(receipt));
@@ -46,3 +44,9 @@ Prints {"outcome":"accepted",...} and the KA1: receipt and exits 0, or
     });
   },
 };
+
+function rejected(io: CliIo, outcome: Extract<AcceptOutcome, { outcome: 'rejected' }>): number {
+  io.stdout(`${JSON.stringify(outcome)}\n`);
+  io.stderr(`kassa accept: REJECTED ${outcome.reason}: ${outcome.detail}\n`);
+  return EXIT.rejected;
+}

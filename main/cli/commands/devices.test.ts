@@ -92,9 +92,19 @@ describe('kassa devices', () => {
     expect(result.out).toMatch(/fix: .*build\/udev\/70-kassa-devices\.rules/);
   });
 
-  it('works without udevadm and says how the listing was made', async () => {
-    const result = await spawnKassa(['devices'], { env: { ...process.env, PATH: dirname(process.execPath) } });
-    expect(result.out).toMatch(/udevadm is not installed .*\/sys\/class\/tty/);
-    expect([0, 1]).toContain(result.code); // whatever this machine has attached; never a crash
+  it('works without udevadm, says how the listing was made, and exits 1 exactly when something listed cannot be opened', async () => {
+    const device = await scannerOnPty();
+    const env = { ...process.env, PATH: dirname(process.execPath) };
+    const listed = await spawnKassa(['devices', '--json', '--path', device.hostPath], { env });
+    const report = JSON.parse(listed.out) as { devices: { problem?: unknown }[]; paths: unknown[]; notes: string[] };
+    expect(report.notes.join('\n')).toMatch(/udevadm is not installed .*\/sys\/class\/tty/);
+    expect(report.paths).toEqual([{ path: device.hostPath, exists: true }]);
+    // Whatever this machine has attached decides the exit code, as the usage says.
+    expect(listed.code).toBe(report.devices.some((d) => d.problem !== undefined) ? 1 : 0);
+
+    const missing = await spawnKassa(['devices', '--path', device.hostPath, '--path', '/nonexistent/ttyUSB9'], { env });
+    expect(missing.out).toMatch(/udevadm is not installed .*\/sys\/class\/tty/);
+    expect(missing.out).toContain('NOT_FOUND: /nonexistent/ttyUSB9 does not exist');
+    expect(missing.code).toBe(1);
   });
 });

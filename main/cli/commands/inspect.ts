@@ -66,9 +66,13 @@ Prints the decoded objects as JSON (byte strings as hex) and exits 0; prints
 
   async run(args, io) {
     const { positionals } = parseOptions(args, {});
-    const text = await textArgument(positionals, io);
+    const input = await textArgument(positionals, io);
+    if (!input.ok) {
+      io.stdout(toJson({ ok: false, reason: 'MALFORMED', detail: input.detail }) + '\n');
+      return EXIT.rejected;
+    }
     try {
-      io.stdout(toJson({ ok: true, ...inspect(text) }, 2) + '\n');
+      io.stdout(toJson({ ok: true, ...inspect(input.text) }, 2) + '\n');
       return EXIT.ok;
     } catch (error) {
       if (!(error instanceof MalformedError)) throw error;

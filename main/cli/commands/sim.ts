@@ -15,6 +15,8 @@ import type { ScanSuffix } from '../../../hardware/serial/line-framer.ts';
 import { EXIT, parseOptions, textArgument, UsageError, type CliIo, type Command } from '../command.ts';
 
 const SUFFIXES: readonly ScanSuffix[] = ['CR', 'LF', 'CRLF', 'none'];
+/** Longer than any scanner's buffer, so overlong scans can be typed to test the drivers' limits. */
+const SIM_MAX_TEXT_LENGTH = 64 * 1024;
 
 export const simCommand: Command = {
   name: 'sim',
@@ -53,7 +55,9 @@ async function scanner(args: string[], io: CliIo): Promise<number> {
   if (!SUFFIXES.includes(suffix)) throw new UsageError(`--suffix must be one of ${SUFFIXES.join(', ')}`);
   const baud = values.baud === undefined ? 9600 : Number(values.baud);
   if (!Number.isInteger(baud) || baud <= 0) throw new UsageError('--baud must be a positive integer');
-  const text = (await textArgument(positionals, io)).replace(/\r?\n$/, '');
+  const input = await textArgument(positionals, io, SIM_MAX_TEXT_LENGTH);
+  if (!input.ok) throw new UsageError(input.detail);
+  const text = input.text.replace(/\r?\n$/, '');
   let end: DeviceEnd;
   try {
     end = await DeviceEnd.open(values.port, baud);

@@ -45,7 +45,12 @@ exits 2 on a usage error.`,
     const now = unixSeconds('now', values.now) ?? Math.floor(Date.now() / 1000);
     const trustListGraceSeconds = unixSeconds('trust-list-grace', values['trust-list-grace']);
     const clockSkewSeconds = wholeNumber('clock-skew', values['clock-skew']);
-    const text = await textArgument(positionals, io);
+    const input = await textArgument(positionals, io);
+    if (!input.ok) {
+      io.stdout(toJson({ ok: false, reason: 'MALFORMED', detail: input.detail }) + '\n');
+      return EXIT.rejected;
+    }
+    const text = input.text;
 
     // A trust list that does not verify is no trust list (check 2); the bundle's own
     // structure (check 1) is still looked at first, inside verifyPayment.

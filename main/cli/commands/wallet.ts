@@ -5,11 +5,11 @@
  * continuing the reservation's sequence; `show` prints the wallet file's state.
  */
 import { formatAmount, toHex } from '../../../protocol/index.ts';
-import { payFromWallet, reserveWallet, WalletError, type ReservationPort } from '../../../sim/wallet/persistent-wallet.ts';
+import { payFromWallet, reserveWallet, WalletError, type ReservationPort, type WalletPayResult } from '../../../sim/wallet/persistent-wallet.ts';
 import { readWalletFile, WalletFileError } from '../../../sim/wallet/wallet-file.ts';
 import { BackendClient, type BackendResult } from '../../settlement/backend-client.ts';
 import { pngPathOption, QR_OPTIONS, qrForTerminal, writeQrPngFile } from '../qr-output.ts';
-import { EXIT, parseOptions, rootKeysOption, textArgument, unixSeconds, UsageError, wholeNumber, type CliIo, type Command } from '../command.ts';
+import { EXIT, parseOptions, rootKeysOption, textArgument, unixSeconds, UsageError, wholeNumber, type CliIo, type Command, type TextInput } from '../command.ts';
 
 export const DEFAULT_WALLET_FILE = 'kassa-wallet.json';
 
@@ -132,10 +132,12 @@ async function reserve(values: Values, path: string, io: CliIo): Promise<number>
   return EXIT.ok;
 }
 
-async function pay(values: Values, path: string, requestText: string, io: CliIo): Promise<number> {
+async function pay(values: Values, path: string, request: TextInput, io: CliIo): Promise<number> {
   const now = unixSeconds('now', values.now) ?? Math.floor(Date.now() / 1000);
   const png = pngPathOption(values.png);
-  const result = await payFromWallet(path, requestText, { now, doubleSpend: values['double-spend'] ?? false });
+  const result: WalletPayResult = request.ok
+    ? await payFromWallet(path, request.text, { now, doubleSpend: values['double-spend'] ?? false })
+    : { ok: false, refusal: 'REQUEST_INVALID', detail: `MALFORMED: ${request.detail}` };
   if (!result.ok) {
     if (values.json) io.stdout(`${JSON.stringify({ ok: false, refusal: result.refusal, detail: result.detail })}\n`);
     io.stderr(`kassa wallet: not paid: ${result.refusal}: ${result.detail}\n`);
