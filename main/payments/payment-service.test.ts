@@ -121,8 +121,9 @@ describe('PaymentService', () => {
     const verdict = await payments.submit(wallet.iouText({}), 'keyboard');
     expect(verdict).toMatchObject({ outcome: 'rejected', reason: 'UNKNOWN_REQUEST', noOpenRequest: true });
     expect(payments.state).toMatchObject({ phase: 'rejected', request: null });
-    // Garbage is refused the same way, with a reason.
+    // Garbage is refused the same way, with a reason, and so is a text longer than any payment.
     expect(await payments.submit('KP1:NOT-A-PAYMENT', 'keyboard')).toMatchObject({ outcome: 'rejected', reason: 'MALFORMED', noOpenRequest: true });
+    expect(await payments.submit(`KP1:${'A'.repeat(5000)}`, 'keyboard')).toMatchObject({ outcome: 'rejected', reason: 'MALFORMED', detail: expect.stringMatching(/longer than any payment/) });
   });
 
   it('keeps a request open after a refusal, so another wallet can pay it', async () => {

@@ -18,7 +18,7 @@
  * Submissions and state changes run one at a time, in arrival order.
  */
 import { Emitter } from '../../base/common/emitter.ts';
-import { VseError, type AcceptOutcome, type PaymentSummary, type VseMethod, type VseParams, type VseResult } from '../../vse/contract/rpc.ts';
+import { MAX_PAYMENT_TEXT_LENGTH, VseError, type AcceptOutcome, type PaymentSummary, type VseMethod, type VseParams, type VseResult } from '../../vse/contract/rpc.ts';
 import { AppError } from '../contract/app-api.ts';
 import type { AcceptedVerdict, Channel, OpenRequest, PaymentView, RejectedVerdict, TillState, Verdict } from '../contract/schemas.ts';
 import { systemTimers, type Timers } from '../settlement/timers.ts';
@@ -276,6 +276,9 @@ export class PaymentService extends Emitter<PaymentEvents> {
   }
 
   private async accept(text: string, channel: Channel): Promise<AcceptOutcome> {
+    // Longer than any payment the VSE takes (a scanner that ran two codes together, a wrong
+    // barcode): refused like any malformed text, without a round trip.
+    if (text.length > MAX_PAYMENT_TEXT_LENGTH) return { outcome: 'rejected', reason: 'MALFORMED', detail: `${text.length} characters: longer than any payment (at most ${MAX_PAYMENT_TEXT_LENGTH})` };
     try {
       return await this.options.vse.call('accept', { text, context: { channel } });
     } catch (error) {
