@@ -8,6 +8,7 @@
  * parentPort), so byte strings cross as Uint8Array (a Buffer on arrival under Node).
  */
 import * as z from 'zod';
+import { MAX_PAYMENT_TEXT_LENGTH } from './limits.ts';
 import { CodedError } from '../../base/common/coded-error.ts';
 import { REASON_CODES, REVOCATION_GRACE_SECONDS, type ReasonCode } from '../../protocol/index.ts';
 
@@ -20,15 +21,10 @@ const safeUint = z.int().min(0);
 const amount = z.int().min(1);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'currency must be 3 upper-case ASCII letters');
 
+export { MAX_PAYMENT_TEXT_LENGTH };
+
 export const iouIdHex = hex(32);
 
-/**
- * The longest text `accept` takes, in UTF-16 code units (as JavaScript and zod count): far
- * above any real KP1: text (OIP/1 keeps one inside a version 13 QR code), and the bound
- * callers apply before they read or send more. The `kassa` commands that take a text refuse
- * a longer one as MALFORMED without reading the rest of it.
- */
-export const MAX_PAYMENT_TEXT_LENGTH = 4096;
 export const batchIdHex = hex(16);
 
 // ---------------------------------------------------------------------------------------------

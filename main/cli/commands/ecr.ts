@@ -19,8 +19,6 @@ function failed(io: CliIo, error: unknown): number {
 }
 
 export const ecrCommand: Command = {
-  name: 'ecr',
-  summary: 'add, revoke and list the cash registers (ECR) that may start payments',
   usage: `kassa ecr add NAME [--json] [--data DIR]
 kassa ecr revoke NAME [--data DIR]
 kassa ecr list [--json] [--data DIR]

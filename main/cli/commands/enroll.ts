@@ -9,8 +9,6 @@ import { EXIT, parseOptions, rootKeysOption, UsageError, type Command } from '..
 import { reportFailure, TERMINAL_OPTIONS, TERMINAL_OPTIONS_USAGE } from '../terminal-context.ts';
 
 export const enrollCommand: Command = {
-  name: 'enroll',
-  summary: 'enroll this terminal with a backend: key made in the VSE, certified, trust list installed',
   usage: `kassa enroll --backend URL --token TOKEN [--root-key HEX] [--terminal-id ID] [--data DIR] [--key-file FILE]
 
   --backend URL     the scheme's backend, e.g. http://127.0.0.1:8750

@@ -7,20 +7,18 @@
  *   kassa sim printer                 an ESC/POS receipt printer on a new pty pair; prints
  *                                     what it receives until Ctrl-C
  */
-import { DeviceEnd } from '../../../sim/devices/device-end.ts';
-import { EscPosPrinterEmulator } from '../../../sim/devices/escpos-printer.ts';
-import { PtyPair } from '../../../sim/devices/pty-pair.ts';
-import { scanBytes } from '../../../sim/devices/serial-scanner.ts';
+import { DeviceEnd } from '../../devices/device-end.ts';
+import { EscPosPrinterEmulator } from '../../devices/escpos-printer.ts';
+import { PtyPair } from '../../devices/pty-pair.ts';
+import { scanBytes } from '../../devices/serial-scanner.ts';
 import type { ScanSuffix } from '../../../hardware/serial/line-framer.ts';
-import { EXIT, parseOptions, textArgument, UsageError, type CliIo, type Command } from '../command.ts';
+import { EXIT, parseOptions, textArgument, UsageError, type CliIo, type Command } from '../../../main/cli/command.ts';
 
 const SUFFIXES: readonly ScanSuffix[] = ['CR', 'LF', 'CRLF', 'none'];
 /** Longer than any scanner's buffer, so overlong scans can be typed to test the drivers' limits. */
 const SIM_MAX_TEXT_LENGTH = 64 * 1024;
 
 export const simCommand: Command = {
-  name: 'sim',
-  summary: 'emulated counter devices: type a scan into a serial port, run a pty pair or a receipt printer',
   usage: `kassa sim scanner --port P [--suffix CR|LF|CRLF|none] [--baud N] TEXT|-
 kassa sim pair [--dir D]
 kassa sim printer [--dir D]

@@ -8,14 +8,14 @@ import { existsSync } from 'node:fs';
 import { pino } from 'pino';
 import type * as z from 'zod';
 import { fromHex, toHex } from '../../../protocol/index.ts';
-import { adminSchemas } from '../../../sim/backend/admin-routes.ts';
-import { ReferenceBackend } from '../../../sim/backend/backend.ts';
-import { systemClock, TestClock } from '../../../sim/backend/clock.ts';
-import type { BackendConfig } from '../../../sim/backend/config.ts';
-import { BackendDatabaseError } from '../../../sim/backend/database.ts';
-import type { Outcome } from '../../../sim/backend/problems.ts';
-import { DEFAULT_HOST, startBackendServer } from '../../../sim/backend/server.ts';
-import { EXIT, parseOptions, UsageError, wholeNumber, type CliIo, type Command } from '../command.ts';
+import { adminSchemas } from '../../backend/admin-routes.ts';
+import { ReferenceBackend } from '../../backend/backend.ts';
+import { systemClock, TestClock } from '../../backend/clock.ts';
+import type { BackendConfig } from '../../backend/config.ts';
+import { BackendDatabaseError } from '../../backend/database.ts';
+import type { Outcome } from '../../backend/problems.ts';
+import { DEFAULT_HOST, startBackendServer } from '../../backend/server.ts';
+import { EXIT, parseOptions, UsageError, wholeNumber, type CliIo, type Command } from '../../../main/cli/command.ts';
 
 export const DEFAULT_BACKEND_DB = 'kassa-backend.sqlite';
 
@@ -73,8 +73,6 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
 
 export const backendCommand: Command = {
-  name: 'backend',
-  summary: 'run the reference backend (OIP/1 §5) or an operator action on its database',
   usage: USAGE,
 
   async run(args, io) {

@@ -8,13 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../../../protocol/index.ts';
-import { AdminClient } from '../../../sim/backend/admin-client.ts';
-import { startBackendProcess, type BackendProcess } from '../../../sim/backend/process.ts';
-import { FaultProxy, passAll } from '../../../sim/faults/fault-proxy.ts';
-import { reserveWallet } from '../../../sim/wallet/persistent-wallet.ts';
-import { BackendClient, type BackendResult } from '../../settlement/backend-client.ts';
-import { enroll } from '../../terminal/enrollment.ts';
-import { openTerminal, type TerminalHost } from '../../terminal/terminal-host.ts';
+import { AdminClient } from '../../backend/admin-client.ts';
+import { startBackendProcess, type BackendProcess } from '../../backend/process.ts';
+import { FaultProxy, passAll } from '../../faults/fault-proxy.ts';
+import { reserveWallet } from '../../wallet/persistent-wallet.ts';
+import { BackendClient, type BackendResult } from '../../../main/settlement/backend-client.ts';
+import { enroll } from '../../../main/terminal/enrollment.ts';
+import { openTerminal, type TerminalHost } from '../../../main/terminal/terminal-host.ts';
 
 export interface DemoTerminal {
   name: string;

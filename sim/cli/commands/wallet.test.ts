@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePaymentBundle, SETTLEMENT_STATUS } from '../../../protocol/index.ts';
-import { bundleBytesOf, type TestTerminal } from '../../../sim/fixtures/terminal.ts';
+import { bundleBytesOf, type TestTerminal } from '../../fixtures/terminal.ts';
 import { enrollTerminal, startBackendFixture, type BackendFixture } from '../../../test/support/backend.ts';
 import { kassa as runKassa } from '../../../test/support/cli.ts';
 import { isoAlphanumericVersion, pngOfRaster, quietZoneOf, rasteriseTerminal, rasterOfPng, readQrCode } from '../../../test/support/qr-witness.ts';

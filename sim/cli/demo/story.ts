@@ -14,11 +14,11 @@ import {
   PREFIX,
   Tag,
 } from '../../../protocol/index.ts';
-import { payFromWallet } from '../../../sim/wallet/persistent-wallet.ts';
-import type { CycleReport } from '../../settlement/settlement-service.ts';
-import type { AttentionItem } from '../../settlement/settlement-status.ts';
-import type { CliIo } from '../command.ts';
-import { attentionText, failureText, totalsText } from '../settlement-text.ts';
+import { payFromWallet } from '../../wallet/persistent-wallet.ts';
+import type { CycleReport } from '../../../main/settlement/settlement-service.ts';
+import type { AttentionItem } from '../../../main/settlement/settlement-status.ts';
+import type { CliIo } from '../../../main/cli/command.ts';
+import { attentionText, failureText, totalsText } from '../../../main/cli/settlement-text.ts';
 import { shortHex, type DemoTerminal, type Stage } from './stage.ts';
 
 const CURRENCY = 'SEK';

@@ -7,13 +7,11 @@
  */
 import { Stage } from '../demo/stage.ts';
 import { Story } from '../demo/story.ts';
-import { EXIT, parseOptions, UsageError, type Command } from '../command.ts';
+import { EXIT, parseOptions, UsageError, type Command } from '../../../main/cli/command.ts';
 
 const INTERRUPTED = 130;
 
 export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'run the Reserve → Pay → Settle story on this machine and print every step',
   usage: `kassa demo [--no-ui]
 
   --no-ui   print the story in the terminal (the default, and the only mode until the cashier UI exists)`,

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SerialScanner } from '../../../hardware/scanner/serial-scanner.ts';
 import { SerialPrinter } from '../../../hardware/printer/printer.ts';
 import { EscPos } from '../../../hardware/printer/escpos.ts';
-import { PtyPair } from '../../../sim/devices/pty-pair.ts';
-import { paymentText, paymentWorld } from '../../../sim/fixtures/payments.ts';
+import { PtyPair } from '../../devices/pty-pair.ts';
+import { paymentText, paymentWorld } from '../../fixtures/payments.ts';
 import { record, waitForCount, waitUntil } from '../../../test/support/wait.ts';
 import { main } from '../kassa.ts';
 

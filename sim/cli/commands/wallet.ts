@@ -5,11 +5,11 @@
  * continuing the reservation's sequence; `show` prints the wallet file's state.
  */
 import { formatAmount, toHex } from '../../../protocol/index.ts';
-import { payFromWallet, reserveWallet, WalletError, type ReservationPort, type WalletPayResult } from '../../../sim/wallet/persistent-wallet.ts';
-import { readWalletFile, WalletFileError } from '../../../sim/wallet/wallet-file.ts';
-import { BackendClient, type BackendResult } from '../../settlement/backend-client.ts';
-import { pngPathOption, QR_OPTIONS, qrForTerminal, writeQrPngFile } from '../qr-output.ts';
-import { EXIT, parseOptions, rootKeysOption, textArgument, unixSeconds, UsageError, wholeNumber, type CliIo, type Command, type TextInput } from '../command.ts';
+import { payFromWallet, reserveWallet, WalletError, type ReservationPort, type WalletPayResult } from '../../wallet/persistent-wallet.ts';
+import { readWalletFile, WalletFileError } from '../../wallet/wallet-file.ts';
+import { BackendClient, type BackendResult } from '../../../main/settlement/backend-client.ts';
+import { pngPathOption, QR_OPTIONS, qrForTerminal, writeQrPngFile } from '../../../main/cli/qr-output.ts';
+import { EXIT, parseOptions, rootKeysOption, textArgument, unixSeconds, UsageError, wholeNumber, type CliIo, type Command, type TextInput } from '../../../main/cli/command.ts';
 
 export const DEFAULT_WALLET_FILE = 'kassa-wallet.json';
 
@@ -69,8 +69,6 @@ function reservationPort(client: BackendClient): ReservationPort {
 }
 
 export const walletCommand: Command = {
-  name: 'wallet',
-  summary: 'the payer\'s wallet simulator: reserve funds, pay KR1: requests with KP1: payments',
   usage: USAGE,
 
   async run(args, io) {
