@@ -7,6 +7,7 @@ import { devicesCommand } from './devices.ts';
 import { enrollCommand } from './enroll.ts';
 import { inspectCommand } from './inspect.ts';
 import { requestCommand } from './request.ts';
+import { serveCommand } from './serve.ts';
 import { settleCommand } from './settle.ts';
 import { simCommand } from './sim.ts';
 import { statusCommand } from './status.ts';
@@ -15,6 +16,7 @@ import { walletCommand } from './wallet.ts';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
+  serveCommand,
   enrollCommand,
   requestCommand,
   acceptCommand,
