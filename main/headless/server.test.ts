@@ -315,6 +315,32 @@ describe('floods, on a host with the default limits', () => {
   });
 });
 
+describe('a fresh data folder', () => {
+  it('walks the operator through enrollment over the socket: PIN, then enroll, then payments', async () => {
+    const { server: fresh } = await world.serve(join(world.folder, 'fresh-till'));
+    const page = await connect(fresh, { cookie: `${fresh.cookieName}=${fresh.token}`, origin: fresh.origin });
+    try {
+      expect(await page.transport.session).toMatchObject({ role: 'cashier', enrolled: false, pinSet: false });
+      await expect(page.client.call('payments.request', { amount: 100 })).rejects.toMatchObject({ code: 'NOT_ENROLLED' });
+      const { token } = await world.admin.createEnrollmentToken({ merchantId: 'M-FRESH', merchantName: 'Fresh Shop' });
+      const enrollment = { backendUrl: world.backend.url, token, rootKeys: world.backend.rootKeys };
+      await expect(page.client.call('terminal.enroll', enrollment)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect(await page.client.call('auth.setPin', { pin: '2468' })).toEqual({ pinSet: true });
+      expect(await page.client.call('session.info', {})).toMatchObject({ role: 'operator', pinSet: true });
+      expect(await page.client.call('terminal.enroll', enrollment)).toMatchObject({ merchantName: 'Fresh Shop', alreadyEnrolled: false });
+      await waitUntil('the terminal event that says enrolled', () => page.events.some((e) => (e as { name: string; status?: { enrolled: boolean } }).status?.enrolled === true));
+      expect(await page.client.call('auth.lock', {})).toEqual({ role: 'cashier' });
+      expect(await page.client.call('payments.request', { amount: 100 })).toMatchObject({ amount: 100, merchantName: 'Fresh Shop' });
+      // Another page opened now is told the terminal is enrolled.
+      const later = await connect(fresh, { bearer: fresh.token });
+      expect(await later.transport.session).toMatchObject({ enrolled: true, pinSet: true });
+      later.socket.close();
+    } finally {
+      page.socket.close();
+    }
+  });
+});
+
 describe('shutting down', () => {
   it('closes every app socket with 1001 and a reason', async () => {
     const dataDir = join(world.folder, 'empty-till');

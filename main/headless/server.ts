@@ -262,14 +262,16 @@ function registerPairing(app: FastifyInstance, pairing: DisplayPairing, cookieNa
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  app.get(PAIRING_PATH, (_request, reply) => reply.type('text/html; charset=utf-8').send(pageWith('')));
+  // The pairing form posts without script; under no-referrer a browser would send `Origin: null` with it.
+  const formPage = (reply: FastifyReply, status: 200 | 403, message: string) => reply.code(status).header('referrer-policy', 'same-origin').type('text/html; charset=utf-8').send(pageWith(message));
+  app.get(PAIRING_PATH, (_request, reply) => formPage(reply, 200, ''));
   app.get(`${PAIRING_PATH}/style.css`, (_request, reply) => reply.type('text/css; charset=utf-8').send(style));
   app.post(PAIRING_PATH, (request, reply) => {
     const code = (request.body as Record<string, unknown> | undefined)?.code;
     const outcome = pairing.redeem(typeof code === 'string' ? code.trim() : '', request.ip);
     if (!outcome.ok) {
       log?.warn({ ip: request.ip, reason: outcome.reason }, 'display pairing refused');
-      return reply.code(403).type('text/html; charset=utf-8').send(pageWith(outcome.message));
+      return formPage(reply, 403, outcome.message);
     }
     log?.info({ ip: request.ip, display: outcome.display.id, displays: pairing.pairedCount, max: limits.maxDisplays }, 'customer display paired');
     reply.setCookie(cookieName(), outcome.token, { httpOnly: true, sameSite: 'strict', path: '/' });

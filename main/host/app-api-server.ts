@@ -237,7 +237,11 @@ export class AppApiServer {
         if (state.baseRole === 'cashier') state.operatorUntil = this.now() + OPERATOR_UNLOCK_SECONDS;
         return { pinSet: true as const };
       },
-      'terminal.enroll': (_state, params) => host.enroll(params),
+      'terminal.enroll': async (_state, params) => {
+        // The enrollment result also carries the terminal key, which the contract does not show.
+        const { terminalId, merchantId, merchantName, trustListVersion, alreadyEnrolled } = await host.enroll(params);
+        return { terminalId, merchantId, merchantName, trustListVersion, alreadyEnrolled };
+      },
       'settings.get': () => host.hostSettings(),
       'settings.update': (_state, patch) => host.updateSettings(patch),
     };
