@@ -14,7 +14,7 @@
  */
 import type { WebSocket } from 'ws';
 import { clientMessage, type ServerMessage } from '../contract/app-api.ts';
-import type { Session } from '../host/app-api-server.ts';
+import type { CallOutcome, Session } from '../host/app-api-server.ts';
 import { TokenBucket, type HeadlessLimits } from './limits.ts';
 
 /** WebSocket close codes (RFC 6455 §7.4.1) the host uses. */
@@ -89,10 +89,14 @@ export function serveSession(socket: WebSocket, session: Session, limits: Headle
       return send({ kind: 'error', id, error: { code: 'RATE_LIMITED', message: `${limits.maxCallsInFlight} calls are already running on this connection: wait for their answers` } });
     }
     inFlight++;
-    void session.call(method, params).then((outcome) => {
-      inFlight--;
-      send(outcome.ok ? { kind: 'result', id, ok: true, result: outcome.result } : { kind: 'error', id, error: outcome.error });
-    });
+    void session
+      .call(method, params)
+      // A session never rejects; if one did, the caller still gets an answer and the host stays up.
+      .catch((error: unknown): CallOutcome => ({ ok: false, error: { code: 'INTERNAL', message: `the call failed: ${(error as Error)?.message ?? String(error)}` } }))
+      .then((outcome) => {
+        inFlight--;
+        send(outcome.ok ? { kind: 'result', id, ok: true, result: outcome.result } : { kind: 'error', id, error: outcome.error });
+      });
   });
 
   // The hello goes first: a client knows who it is before it hears anything.

@@ -62,6 +62,7 @@ function showSession(info) {
   $('pairing').hidden = !info.pairingAvailable;
   $('pin-label').textContent = info.pinSet ? 'Manager PIN, to unlock enrollment' : 'Choose a manager PIN (4–12 digits)';
   $('pin-submit').textContent = info.pinSet ? 'Unlock' : 'Set PIN';
+  if (!info.enrolled) $('till-phase').textContent = 'not enrolled: no payments yet';
 }
 
 function showTill(state) {
