@@ -8,6 +8,7 @@ import type { Benchmark } from './figures.ts';
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'qr-size': async () => (await import('./qr-size.ts')).benchmark,
   'scan-serial': async () => (await import('./scan-serial.ts')).benchmark,
+  'serve-start': async () => (await import('./serve-start.ts')).benchmark,
   settle: async () => (await import('./settle.ts')).benchmark,
   'vse-accept': async () => (await import('./vse-accept.ts')).benchmark,
   'vse-scale': async () => (await import('./vse-scale.ts')).benchmark,

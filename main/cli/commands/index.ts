@@ -7,6 +7,11 @@ import type { CommandEntry } from '../command.ts';
 
 export const TERMINAL_COMMANDS: readonly CommandEntry[] = [
   {
+    name: 'serve',
+    summary: 'run the terminal as a local web app (cashier screen in a browser, customer displays, cash registers)',
+    load: async () => (await import('./serve.ts')).serveCommand,
+  },
+  {
     name: 'enroll',
     summary: 'enroll this terminal with a backend: key made in the VSE, certified, trust list installed',
     load: async () => (await import('./enroll.ts')).enrollCommand,
