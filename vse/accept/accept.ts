@@ -118,7 +118,7 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
 
   const problem = limitProblem(policy, iou.currency, iou.amount, {
     unsettledTotal: (s.unsettledTotal.get(iou.currency) as number | undefined) ?? 0,
-    unsettledForReservation: s.unsettledForReservation.get(iou.reservationId) as number,
+    unsettledForReservation: (s.unsettledForReservation.get(iou.reservationId) as number | undefined) ?? 0,
     sinceTrustListRefresh: now - (trust.refreshedAt ?? 0),
   });
   if (problem !== undefined) return rejected('LIMIT_EXCEEDED', problem); // 16
@@ -142,6 +142,7 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
     id = Number(s.insert.run(row).lastInsertRowid);
     if (iou.requestId !== undefined) s.markRequestPaid.run(payment.iouId, iou.requestId);
     s.addUnsettled.run(iou.currency, iou.amount);
+    s.addUnsettledForReservation.run(iou.reservationId, iou.amount);
     deps.audit.append(
       'payment-accepted',
       { iou_id: payment.iouId, reservation_id: iou.reservationId, seq: iou.seq, amount: iou.amount, currency: iou.currency, request_id: iou.requestId ?? null, channel },

@@ -26,6 +26,7 @@ interface BatchRow {
 interface MemberRow {
   id: number;
   iou_id: Buffer;
+  reservation_id: Buffer;
   amount: number;
   currency: string;
 }
@@ -52,7 +53,7 @@ export class Outbox {
     const { db } = deps;
     this.openBatchQuery = db.prepare('SELECT batch_id, idempotency_key, body, created_at, answered_at FROM settlement_batches WHERE answered_at IS NULL LIMIT 1');
     this.batchById = db.prepare('SELECT batch_id, idempotency_key, body, created_at, answered_at FROM settlement_batches WHERE batch_id = ?');
-    this.members = db.prepare('SELECT id, iou_id, amount, currency FROM payments WHERE batch_id = ? ORDER BY id');
+    this.members = db.prepare('SELECT id, iou_id, reservation_id, amount, currency FROM payments WHERE batch_id = ? ORDER BY id');
     this.waiting = db.prepare("SELECT id, iou_id, bundle FROM payments WHERE settlement = 'PENDING' AND batch_id IS NULL ORDER BY id LIMIT ?");
   }
 
@@ -119,6 +120,8 @@ export class Outbox {
         }
         settle.run(result.status, result.reason ?? null, now, member.id);
         statements.removeUnsettled.run(member.amount, member.currency);
+        statements.removeUnsettledForReservation.run(member.amount, member.reservation_id);
+        statements.dropSettledReservation.run(member.reservation_id);
         if (result.status === 'REJECTED' || result.status === 'DOUBLE_SPEND') {
           issues++;
           issueEvents.push({ name: 'settlement-issue', iouId: toHex(member.iou_id), status: result.status, reason: result.reason ?? null });

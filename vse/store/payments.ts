@@ -70,7 +70,14 @@ export function paymentStatements(db: SqliteDatabase): Record<StatementName, Sql
     bySeq: db.prepare('SELECT iou_id FROM payments WHERE reservation_id = ? AND seq = ?'),
     before: db.prepare('SELECT iou_id, seq, spent_before, amount FROM payments WHERE reservation_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1'),
     after: db.prepare('SELECT iou_id, seq, spent_before, amount FROM payments WHERE reservation_id = ? AND seq > ? ORDER BY seq ASC LIMIT 1'),
-    unsettledForReservation: db.prepare("SELECT coalesce(sum(amount), 0) AS amount FROM payments WHERE reservation_id = ? AND settlement = 'PENDING'").pluck(),
+    unsettledForReservation: db.prepare('SELECT amount FROM unsettled_by_reservation WHERE reservation_id = ?').pluck(),
+    addUnsettledForReservation: db.prepare(
+      `INSERT INTO unsettled_by_reservation (reservation_id, amount) VALUES (?, ?)
+       ON CONFLICT (reservation_id) DO UPDATE SET amount = amount + excluded.amount`,
+    ),
+    removeUnsettledForReservation: db.prepare('UPDATE unsettled_by_reservation SET amount = amount - ? WHERE reservation_id = ?'),
+    // A reservation with nothing pending any more keeps no row.
+    dropSettledReservation: db.prepare('DELETE FROM unsettled_by_reservation WHERE reservation_id = ? AND amount = 0'),
     insert: db.prepare(
       `INSERT INTO payments (iou_id, reservation_id, seq, spent_before, amount, currency, request_id, accepted_at, channel, bundle, receipt)
        VALUES (@iouId, @reservationId, @seq, @spentBefore, @amount, @currency, @requestId, @acceptedAt, @channel, @bundle, @receipt)`,
@@ -98,6 +105,9 @@ type StatementName =
   | 'before'
   | 'after'
   | 'unsettledForReservation'
+  | 'addUnsettledForReservation'
+  | 'removeUnsettledForReservation'
+  | 'dropSettledReservation'
   | 'insert'
   | 'request'
   | 'insertRequest'
