@@ -27,7 +27,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { p256 } from '@noble/curves/nist.js';
@@ -53,6 +53,20 @@ const SPKI_COMPRESSED_P256_PREFIX = Buffer.from('3039301306072a8648ce3d020106082
 const publicKeyObject = (compressed: Uint8Array): KeyObject =>
   createPublicKey({ key: Buffer.concat([SPKI_COMPRESSED_P256_PREFIX, compressed]), format: 'der', type: 'spki' });
 const der = (compact: Uint8Array): Uint8Array => p256.Signature.fromBytes(compact, 'compact').toBytes('der');
+
+const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** CPU time so far of this process and the given child processes (Linux /proc), in ms. */
+function cpuMs(children: readonly (number | undefined)[]): number {
+  const own = process.cpuUsage();
+  let total = (own.user + own.system) / 1000;
+  for (const pid of children) {
+    // Fields 14 and 15 of /proc/PID/stat, counted after the parenthesised command name.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+  }
+  return total;
+}
 
 /** The floor's pieces of one iteration, and their sum, in ms. */
 interface FloorTimes {
@@ -97,6 +111,10 @@ class Echo {
         if (error !== null) reject(error);
       });
     });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   stop(): void {
@@ -195,6 +213,10 @@ class Floor {
     return { total: t4 - t0, roundTrip: t1 - t0, verify: t2 - t1, sign: t3 - t2, commit: t4 - t3 };
   }
 
+  get echoPid(): number | undefined {
+    return this.echo.pid;
+  }
+
   close(): void {
     this.echo.stop();
     this.db.close();
@@ -240,18 +262,26 @@ export const benchmark: Benchmark = {
         const floorTimes: FloorTimes[] = [];
         const acceptTimes: number[] = [];
         let acceptMs = 0;
+        const cpu = { floor: 0, accept: 0 };
         while (acceptTimes.length < samples) {
+          let before = cpuMs([floor.echoPid]);
           for (let i = 0; i < BLOCK; i++) floorTimes.push(await floor.run());
+          cpu.floor += cpuMs([floor.echoPid]) - before;
+          before = cpuMs([vse.pid]);
           for (let i = 0; i < BLOCK; i++, next++) {
             const elapsed = await acceptOnce(vse, texts[next]!);
             acceptTimes.push(elapsed);
             acceptMs += elapsed;
           }
+          cpu.accept += cpuMs([vse.pid]) - before;
         }
         const floorTotals = floorTimes.map((t) => t.total);
         yield figure(NAME, 'accept-p99-ms', percentile(acceptTimes, 99), 'ms', percentile(floorTotals, 99));
         yield figure(NAME, 'accept-p50-ms', percentile(acceptTimes, 50), 'ms', percentile(floorTotals, 50));
         yield* pieces(floorTimes);
+        // CPU time (both processes, user and system) per operation: blind to waiting — for the
+        // disk, or for a turn on a CPU other processes hold — though a busy machine inflates it too.
+        yield figure(NAME, 'accept-cpu-ms', cpu.accept / acceptTimes.length, 'ms', cpu.floor / floorTimes.length);
         yield figure(NAME, 'accept-throughput', (acceptTimes.length * 1000) / acceptMs, 'accepts/s');
         // Where the time goes: the protocol library's checks 1–11 alone, in this process.
         const text = texts[0]!;
