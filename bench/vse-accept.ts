@@ -189,7 +189,8 @@ class Floor {
     // The steady state at once: a WAL grown to the VSE's checkpoint size, checkpointed, so every
     // later commit writes over blocks the file already has (as the VSE's warm-up brings it to).
     db.exec('CREATE TABLE filler (b BLOB NOT NULL)');
-    const fill = db.prepare('INSERT INTO filler (b) VALUES (randomblob(3500))');
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const fill = db.prepare(`INSERT INTO filler (b) VALUES (randomblob(${pageSize - 200}))`); // a page each
     db.transaction(() => {
       for (let i = 0; i < AUTOCHECKPOINT_PAGES + 100; i++) fill.run();
     })();
