@@ -238,11 +238,19 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
  * compares them).
  */
 function writeDeterministicMap(map: Map<unknown, unknown>, writer: Writer, options: RequiredEncodeOptions): undefined {
-  const entries = [...map].map(([key, value]) => [keyBytes(key, options), value] as const);
-  entries.sort(([a], [b]) => compareBytes(a, b));
-  for (let i = 1; i < entries.length; i++) {
-    if (compareBytes(entries[i - 1]![0], entries[i]![0]) === 0) throw new Error('duplicate map key');
-  }
+  const entries: (readonly [Uint8Array, unknown])[] = [];
+  map.forEach((value, key) => {
+    // Insertion sort: OIP/1 maps have a handful of keys, often in order already, and this
+    // allocates nothing beyond the entries (Array#sort's merge buffers showed in profiles).
+    const entry = [keyBytes(key, options), value] as const;
+    let at = entries.length;
+    for (; at > 0; at--) {
+      const order = compareBytes(entries[at - 1]![0], entry[0]);
+      if (order === 0) throw new Error('duplicate map key');
+      if (order < 0) break;
+    }
+    entries.splice(at, 0, entry);
+  });
   writeLength(map, entries.length, MAJOR_TYPE_MAP, writer, options);
   for (const [key, value] of entries) {
     writer.write(key);
