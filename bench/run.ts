@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   settle: async () => (await import('./settle.ts')).benchmark,
   'vse-accept': async () => (await import('./vse-accept.ts')).benchmark,
   'vse-scale': async () => (await import('./vse-scale.ts')).benchmark,
+  'vse-stages': async () => (await import('./vse-stages.ts')).benchmark,
 };
 
 const args = process.argv.slice(2);

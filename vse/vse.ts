@@ -39,8 +39,8 @@ export interface VseOptions {
 const REQUEST_RETENTION_SECONDS = 86_400;
 export const AUTOCHECKPOINT_PAGES = 10_000;
 /**
- * Above what the WAL can grow to before SQLite checkpoints by itself (10,000 frames of a 4 KiB
- * page ≈ 41 MB), so a checkpoint never truncates it: SQLite then writes the next frames over
+ * Above what the WAL can grow to before SQLite checkpoints by itself (10,000 frames: ≈ 20 MB of
+ * 2 KiB pages, ≈ 41 MB of a former database's 4 KiB ones), so a checkpoint never truncates it: SQLite then writes the next frames over
  * the file's existing blocks. A truncated WAL grows again block by block, and an fsync of a
  * growing file also commits its new size and extents to the filesystem journal — measured as
  * +0.1 ms at the median commit and most of the slow ones (docs/vse.md, "Crash safety").
@@ -151,7 +151,7 @@ export class Vse {
         db.prepare<[expiredBefore: number]>('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
         backfillSettleBy(db);
         // Checkpoints belong in idle time (checkpointWhenIdle), not inside a cashier's commit:
-        // SQLite checkpoints by itself only once the WAL reaches ~41 MB, and keeps its blocks.
+        // SQLite checkpoints by itself only once the WAL reaches 10,000 frames, and keeps its blocks.
         db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
         db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       }

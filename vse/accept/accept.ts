@@ -157,6 +157,7 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
     id = Number(s.insert.run(row).lastInsertRowid);
     if (iou.requestId !== undefined) s.markRequestPaid.run(payment.iouId, iou.requestId);
     s.addUnsettled.run(iou.currency, iou.amount);
+    s.addUnsettledForReservation.run(iou.reservationId, iou.amount);
     deps.audit.append(
       'payment-accepted',
       { iou_id: payment.iouId, reservation_id: iou.reservationId, seq: iou.seq, amount: iou.amount, currency: iou.currency, request_id: iou.requestId ?? null, channel },

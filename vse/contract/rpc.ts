@@ -371,10 +371,17 @@ const requestId = z.int().min(0);
 export const requestEnvelope = z.strictObject({ kind: z.literal('request'), id: requestId, method: z.enum(VSE_METHOD_NAMES as [VseMethod, ...VseMethod[]]), params: z.unknown() });
 export type RequestEnvelope = z.output<typeof requestEnvelope>;
 
+/**
+ * The events a request raised ride with its response: one message instead of one per event.
+ * The host answers the call first and publishes them after, so the caller hears its answer
+ * first and listeners still only ever see committed state.
+ */
+const requestEvents = z.array(vseEvent).optional();
+
 export const responseEnvelope = z.discriminatedUnion('ok', [
-  z.strictObject({ kind: z.literal('response'), id: requestId, ok: z.literal(true), result: z.unknown() }),
+  z.strictObject({ kind: z.literal('response'), id: requestId, ok: z.literal(true), result: z.unknown(), events: requestEvents }),
   // id is null when the request was too broken to carry one.
-  z.strictObject({ kind: z.literal('response'), id: requestId.nullable(), ok: z.literal(false), error: vseError }),
+  z.strictObject({ kind: z.literal('response'), id: requestId.nullable(), ok: z.literal(false), error: vseError, events: requestEvents }),
 ]);
 export type ResponseEnvelope = z.output<typeof responseEnvelope>;
 

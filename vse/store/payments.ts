@@ -92,7 +92,11 @@ export interface PaymentStatements {
   bySeq: SqliteStatement<[reservationId: Uint8Array, seq: number], { iou_id: Buffer }>;
   before: SqliteStatement<[reservationId: Uint8Array, seq: number], NeighbourRow>;
   after: SqliteStatement<[reservationId: Uint8Array, seq: number], NeighbourRow>;
+  /** The reservation's kept unsettled total (migration 4); no row: nothing pending. */
   unsettledForReservation: SqliteStatement<[reservationId: Uint8Array], number>;
+  addUnsettledForReservation: SqliteStatement<[reservationId: Uint8Array, amount: number]>;
+  removeUnsettledForReservation: SqliteStatement<[amount: number, reservationId: Uint8Array]>;
+  dropSettledReservation: SqliteStatement<[reservationId: Uint8Array]>;
   insert: SqliteStatement<NewPayment>;
   request: SqliteStatement<[requestId: Uint8Array], RequestRow>;
   insertRequest: SqliteStatement<[requestId: Uint8Array, amount: number, currency: string, created: number, expires: number, reference: string | null, serviceKey: string | null]>;
@@ -114,10 +118,15 @@ export function paymentStatements(db: SqliteDatabase): PaymentStatements {
     bySeq: db.prepare('SELECT iou_id FROM payments WHERE reservation_id = ? AND seq = ?'),
     before: db.prepare('SELECT iou_id, seq, spent_before, amount FROM payments WHERE reservation_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1'),
     after: db.prepare('SELECT iou_id, seq, spent_before, amount FROM payments WHERE reservation_id = ? AND seq > ? ORDER BY seq ASC LIMIT 1'),
-    // pluck() keeps the statement's type, so these two name theirs.
-    unsettledForReservation: db
-      .prepare<[Uint8Array], number>("SELECT coalesce(sum(amount), 0) AS amount FROM payments WHERE reservation_id = ? AND settlement = 'PENDING'")
-      .pluck(),
+    // pluck() keeps the statement's type, so these name theirs.
+    unsettledForReservation: db.prepare<[Uint8Array], number>('SELECT amount FROM unsettled_by_reservation WHERE reservation_id = ?').pluck(),
+    addUnsettledForReservation: db.prepare(
+      `INSERT INTO unsettled_by_reservation (reservation_id, amount) VALUES (?, ?)
+       ON CONFLICT (reservation_id) DO UPDATE SET amount = amount + excluded.amount`,
+    ),
+    removeUnsettledForReservation: db.prepare('UPDATE unsettled_by_reservation SET amount = amount - ? WHERE reservation_id = ?'),
+    // A reservation with nothing pending any more keeps no row.
+    dropSettledReservation: db.prepare('DELETE FROM unsettled_by_reservation WHERE reservation_id = ? AND amount = 0'),
     insert: db.prepare(
       `INSERT INTO payments (iou_id, reservation_id, seq, spent_before, amount, currency, request_id, accepted_at, channel, bundle, receipt, reservation_not_after)
        VALUES (@iouId, @reservationId, @seq, @spentBefore, @amount, @currency, @requestId, @acceptedAt, @channel, @bundle, @receipt, @reservationNotAfter)`,
