@@ -206,8 +206,12 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   app.get(APP_SOCKET_PATH, { websocket: true }, (socket, request) => {
     const identity = access.get(request.raw)!.identity!;
-    const session = api.openSession(identity.role);
-    log?.info({ session: session.id, role: identity.role, ip: request.ip, ...('register' in identity ? { register: identity.register } : {}) }, 'app socket opened');
+    // A cashier's page may open a customer display on this machine (a second screen): it asks
+    // for the display role with ?role=display. Only ever down, never up.
+    const wantsDisplay = new URL(request.url, 'http://host').searchParams.get('role') === 'display';
+    const role = wantsDisplay && identity.role === 'cashier' ? 'display' : identity.role;
+    const session = api.openSession(role);
+    log?.info({ session: session.id, role, ip: request.ip, ...('register' in identity ? { register: identity.register } : {}) }, 'app socket opened');
     serveSession(socket, session, limits, log);
   });
 
