@@ -137,7 +137,7 @@ function paintAt(u: number, v: number, qr: QrModules | null): number {
   return PAINT_WHITE;
 }
 
-/** A wooden desk in frame coordinates: a gradient, grain and knots of a seeded phase. */
+/** A wooden desk in frame coordinates: light falling off toward the bottom, and grain of a seeded phase. */
 function deskTexture(random: () => number): (x: number, y: number) => number {
   const phase = random() * 100;
   const slope = 0.2 + random() * 0.3;
