@@ -18,7 +18,9 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,
     target: 'es2024',
-    // One bundle per page; the camera worker is its own chunk and loads only when the camera starts.
+    // One bundle per page; the camera worker is its own chunk and loads only when the camera
+    // starts, and its decoder's .wasm is a file next to it, fetched from our own origin (never
+    // inlined: the CSP's connect-src allows 'self' only).
     assetsInlineLimit: 0,
     rollupOptions: { input: { index: `${here}index.html`, display: `${here}display.html` } },
   },

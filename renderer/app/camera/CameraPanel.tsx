@@ -1,7 +1,10 @@
 /**
- * The laptop camera as a scanner: a preview at 640×480, a camera picker, and frames sent one
- * at a time to the decoding Web Worker. A decoded `KP1:` text is handed to the host once (the
- * same text again within a few seconds is the same payment still in front of the lens).
+ * The laptop camera as a scanner: a preview at 640×480, a camera picker, and pictures sent
+ * one at a time to the decoding Web Worker (docs/camera.md). The UI thread only asks the
+ * browser for a scaled copy of the current video frame (`createImageBitmap`, done off the
+ * thread) and hands it over; reading its pixels and decoding happen in the worker. A
+ * decoded `KP1:` text is handed to the host once (the same text again within a few seconds
+ * is the same payment still in front of the lens).
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -32,8 +35,6 @@ export function CameraPanel({ onText, onError }: CameraPanelProps) {
     let stopped = false;
     let stream: MediaStream | undefined;
     const worker = new Worker(new URL('./camera-worker.ts', import.meta.url), { type: 'module' });
-    const canvas = new OffscreenCanvas(WIDTH, HEIGHT);
-    const context = canvas.getContext('2d', { willReadFrequently: true })!;
     let nextId = 1;
     let inFlight = false;
     let last = { text: '', at: 0 };
@@ -41,7 +42,14 @@ export function CameraPanel({ onText, onError }: CameraPanelProps) {
     worker.onmessage = (message: MessageEvent<WorkerAnswer>) => {
       inFlight = false;
       const answer = message.data;
-      if ('error' in answer || answer.text === null) return;
+      if ('error' in answer) {
+        // The decoder could not start (or broke): say so rather than scan in vain, camera off.
+        stopped = true;
+        for (const track of stream?.getTracks() ?? []) track.stop();
+        setProblem(t('camera.decoderFailed', { detail: answer.error }));
+        return;
+      }
+      if (answer.text === null) return;
       const text = answer.text;
       if (!/^K[PRA]1:/.test(text)) return;
       const now = Date.now();
@@ -50,15 +58,24 @@ export function CameraPanel({ onText, onError }: CameraPanelProps) {
       void latest.current.onText(text).catch((error: AppError) => latest.current.onError(error));
     };
 
+    const send = async (element: HTMLVideoElement) => {
+      // A bigger camera picture is scaled down to fit 640×480, keeping its proportions.
+      const scale = Math.min(1, WIDTH / element.videoWidth, HEIGHT / element.videoHeight);
+      const picture = await createImageBitmap(element, { resizeWidth: Math.round(element.videoWidth * scale), resizeHeight: Math.round(element.videoHeight * scale) });
+      if (stopped) return picture.close();
+      const request: WorkerRequest = { id: nextId++, picture };
+      worker.postMessage(request, [picture]);
+    };
+
+    // One picture in flight: while the worker decodes, newer frames are skipped, not queued.
     const grab = () => {
       if (stopped) return;
       const element = video.current;
-      if (element !== null && element.readyState >= 2 && !inFlight) {
-        context.drawImage(element, 0, 0, WIDTH, HEIGHT);
-        const image = context.getImageData(0, 0, WIDTH, HEIGHT);
+      if (element !== null && element.readyState >= 2 && element.videoWidth > 0 && !inFlight) {
         inFlight = true;
-        const request: WorkerRequest = { id: nextId++, frame: { width: WIDTH, height: HEIGHT, pixels: image.data } };
-        worker.postMessage(request, [image.data.buffer]);
+        send(element).catch(() => {
+          inFlight = false; // a frame the browser could not copy; the next one will do
+        });
       }
       element?.requestVideoFrameCallback(grab);
     };
@@ -66,7 +83,10 @@ export function CameraPanel({ onText, onError }: CameraPanelProps) {
     (async () => {
       try {
         stream = await navigator.mediaDevices.getUserMedia({ video: { width: WIDTH, height: HEIGHT, ...(cameraId === undefined ? {} : { deviceId: { exact: cameraId } }) }, audio: false });
-        if (stopped) return;
+        if (stopped) {
+          for (const track of stream.getTracks()) track.stop();
+          return;
+        }
         setCameras((await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput'));
         const element = video.current!;
         element.srcObject = stream;

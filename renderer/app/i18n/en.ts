@@ -94,6 +94,7 @@ export const en = {
     stop: 'Stop camera',
     denied: 'The camera may not be used. Allow it in the browser or use a scanner.',
     unavailable: 'No camera could be opened ({{detail}}).',
+    decoderFailed: 'The camera’s code reader could not start ({{detail}}). Use a scanner.',
     preview: 'Camera picture',
     choose: 'Camera',
     numbered: 'Camera {{n}}',

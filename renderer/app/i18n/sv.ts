@@ -96,6 +96,7 @@ export const sv: Translations = {
     stop: 'Stäng av kameran',
     denied: 'Kameran får inte användas. Tillåt den i webbläsaren eller använd en skanner.',
     unavailable: 'Ingen kamera kunde öppnas ({{detail}}).',
+    decoderFailed: 'Kamerans kodläsare kunde inte starta ({{detail}}). Använd en skanner.',
     preview: 'Kamerabild',
     choose: 'Kamera',
     numbered: 'Kamera {{n}}',
