@@ -26,11 +26,12 @@ export const APP_SCHEME_PRIVILEGES: CustomScheme = {
 /**
  * Only the app's own files, no inline script or style, no plugins, no frames, no forms, no
  * base-URL tricks, and nothing from the network. The renderer reaches the host through the
- * preload bridge, never over HTTP.
+ * preload bridge, never over HTTP. WebAssembly may compile (`'wasm-unsafe-eval'`: the camera's
+ * QR decoder, ZXing-C++, loaded from the app's own files; it does not allow `eval`).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self'",
   "font-src 'self'",
