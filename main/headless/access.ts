@@ -38,9 +38,12 @@ export function isLoopback(address: string | undefined): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
+/** The pages a `?token=` may open: the cashier's screen and the customer display on this machine. */
+export const ENTRY_PAGES: ReadonlySet<string> = new Set(['/', '/index.html', '/display.html']);
+
 /** The credential a request presents, and where it came from. */
 export function presentedCredential(input: { path: string; queryToken: unknown; authorization: string | undefined; cookie: string | undefined }): { secret: string; source: CredentialSource } | undefined {
-  if (input.path === '/' && typeof input.queryToken === 'string') return { secret: input.queryToken, source: 'query' };
+  if (ENTRY_PAGES.has(input.path) && typeof input.queryToken === 'string') return { secret: input.queryToken, source: 'query' };
   const bearer = /^Bearer ([\x21-\x7e]{1,512})$/.exec(input.authorization ?? '');
   if (bearer !== null) return { secret: bearer[1]!, source: 'bearer' };
   if (input.cookie !== undefined && input.cookie !== '') return { secret: input.cookie, source: 'cookie' };

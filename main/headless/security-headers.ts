@@ -46,6 +46,6 @@ export function helmetOptions(hosts: HostNames): FastifyHelmetOptions {
 
 /** Headers helmet does not set: the camera for this host's pages only, nothing else powerful; nothing cached. */
 export const EXTRA_HEADERS: Readonly<Record<string, string>> = {
-  'Permissions-Policy': 'camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), bluetooth=(), display-capture=()',
+  'Permissions-Policy': 'camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), display-capture=()',
   'Cache-Control': 'no-store',
 };

@@ -36,8 +36,9 @@ export const APP_SOCKET_PATH = '/api/ws';
 export const ECR_PREFIX = '/ecr/';
 export const PAIRING_PATH = '/pair';
 
-const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
-const BUILT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+/** The host's own pages: the pairing form, and the placeholder served while no renderer is built. */
+export const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
+export const BUILT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
 /** Mounts more routes on the server: the ECR API (main/ecr/nexo-routes.ts) is one. */
 export type HeadlessPlugin = (app: FastifyInstance, deps: { api: AppApiServer; host: AppHost }) => Promise<void> | void;
@@ -184,7 +185,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     if (seen.source === 'query') {
       // The token moves from the URL into an HttpOnly cookie, and leaves the address bar and any Referer.
       reply.setCookie(cookieName, seen.secret!, { httpOnly: true, sameSite: 'strict', path: '/' });
-      return reply.code(303).redirect('/');
+      return reply.code(303).redirect(path);
     }
     if (request.ws) {
       if (path !== APP_SOCKET_PATH) return refuse(reply, 404, `no WebSocket at ${path}`);

@@ -10,7 +10,7 @@ import { fromHex, verifyTrustList } from '../../protocol/index.ts';
 import { createAppClient, type AppClient } from '../../main/contract/client.ts';
 import { webSocketTransport, type WebSocketTransport } from '../../main/contract/websocket-transport.ts';
 import { AppHost, type AppHostOptions } from '../../main/host/app-host.ts';
-import { startHeadlessServer, type HeadlessServer, type HeadlessServerOptions } from '../../main/headless/server.ts';
+import { PAGES_DIR, startHeadlessServer, type HeadlessServer, type HeadlessServerOptions } from '../../main/headless/server.ts';
 import { enroll } from '../../main/terminal/enrollment.ts';
 import { FRESH_COUNTER, payRequest, type WalletCounter, type WalletReservation } from '../../sim/wallet/wallet.ts';
 import { generateP256PrivateKey, nodeSigner, nodeVerify } from '../../base/node/node-es256.ts';
@@ -43,7 +43,8 @@ export async function startHeadlessWorld(): Promise<HeadlessWorld> {
       const { host: hostOptions, ...serverOptions } = options;
       const host = await AppHost.open({ dataDir, env: {}, vseTimeoutMs: 20_000, policy: GENEROUS_POLICY, ...hostOptions });
       try {
-        const server = await startHeadlessServer({ port: 0, ...serverOptions, host });
+        // The host's tests use its own placeholder page, built renderer or not; the UI's tests name the build.
+        const server = await startHeadlessServer({ port: 0, rendererDir: PAGES_DIR, ...serverOptions, host });
         running.push({ host, server });
         return { host, server };
       } catch (error) {

@@ -22,6 +22,7 @@ export function LiveRegion({ till }: { till: TillState | null }) {
         return setPolite(t('live.awaiting', { amount: formatMoney(till.request.amount, till.request.currency, locale) }));
       case 'paid':
         if (till.verdict.outcome === 'rejected') return;
+        if (till.request !== null) return setAssertive(t('result.otherSale'));
         return setPolite(t(till.verdict.outcome === 'paid' ? 'live.paid' : 'live.alreadyPaid', { amount: formatMoney(till.verdict.payment.amount, till.verdict.payment.currency, locale) }));
       case 'rejected':
         if (till.verdict.outcome !== 'rejected') return;

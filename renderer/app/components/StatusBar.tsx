@@ -29,6 +29,17 @@ export function StatusBar({ status, devices, connection, nowSeconds, settling, o
       </header>
     );
   }
+  if (!status.enrolled) {
+    return (
+      <header className="status-bar" aria-label={t('status.label')}>
+        <div className="status-group">
+          <strong className="merchant">{t('status.notEnrolled')}</strong>
+          <span className="till">{status.till}</span>
+        </div>
+        <span className="pill pill-warn">{t('status.setupNeeded')}</span>
+      </header>
+    );
+  }
   const settlement = status.settlement;
   const online = settlement.connectivity === 'online';
   const unsettledCount = settlement.unsettled.reduce((sum, total) => sum + total.count, 0);

@@ -23,7 +23,7 @@ export function DisplayApp({ store }: { store: HostStore }) {
   let body: React.ReactNode;
   if (view.connection !== 'open' || till === null) {
     body = <p className="display-message">{t('status.connecting')}</p>;
-  } else if (till.phase === 'paid' && till.verdict.outcome !== 'rejected') {
+  } else if (till.phase === 'paid' && till.verdict.outcome !== 'rejected' && till.request === null) {
     body = (
       <div className="display-result display-paid" data-testid="display-result" data-outcome="paid">
         <div className="result-mark" aria-hidden="true">

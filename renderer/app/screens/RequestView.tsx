@@ -21,7 +21,8 @@ export interface RequestViewProps {
 
 export function RequestView({ request, nowSeconds, verifying, onCancel, cameraSlot }: RequestViewProps) {
   const { t, i18n } = useTranslation();
-  const left = request.expires - nowSeconds;
+  // The host's clock decides; the countdown never shows more than the request's life.
+  const left = Math.min(request.expires - nowSeconds, request.expires - request.created);
   return (
     <section className="request-view" aria-labelledby="request-heading">
       <div className="request-qr">

@@ -5,7 +5,7 @@
  * message per OIP/1 reason code. Cancelled and expired requests say so and offer a new sale.
  */
 import { useTranslation } from 'react-i18next';
-import type { AcceptedVerdict, RejectedVerdict, TillState } from '../../../main/contract/schemas.ts';
+import type { AcceptedVerdict, OpenRequest, RejectedVerdict, TillState } from '../../../main/contract/schemas.ts';
 import { QrCode } from '../components/QrCode.tsx';
 import { localeOf } from '../i18n/index.ts';
 import { formatMoney } from '../money.ts';
@@ -23,6 +23,9 @@ export interface ResultViewProps {
 
 export function ResultView(props: ResultViewProps) {
   const { state } = props;
+  // A payment that paid something else while this sale's request is still open: the sale is
+  // NOT paid, whatever the green of a payment would suggest.
+  if (state.phase === 'paid' && state.request !== null) return <OtherSaleView verdict={state.verdict as AcceptedVerdict} open={state.request} {...props} />;
   if (state.phase === 'paid') return <PaidView verdict={state.verdict as AcceptedVerdict} {...props} />;
   if (state.phase === 'rejected') return <RejectedView verdict={state.verdict as RejectedVerdict} requestOpen={state.request !== null} {...props} />;
   return <EndedView kind={state.phase} {...props} />;
@@ -60,6 +63,38 @@ function PaidView({ verdict, printing, canPrint, onPrint, onNewSale }: { verdict
         <QrCode text={verdict.receipt} label={t('result.receiptLabel')} size={220} />
         <figcaption>{t('result.receiptCaption')}</figcaption>
       </figure>
+    </section>
+  );
+}
+
+function OtherSaleView({ verdict, open, onTryAgain, onCancelRequest }: { verdict: AcceptedVerdict; open: OpenRequest } & ResultViewProps) {
+  const { t, i18n } = useTranslation();
+  const locale = localeOf(i18n.language);
+  const { payment } = verdict;
+  return (
+    <section className="result result-refused" aria-labelledby="result-heading" data-testid="result" data-outcome="other-sale">
+      <div className="result-main">
+        <div className="result-mark" aria-hidden="true">
+          !
+        </div>
+        <h1 id="result-heading" className="result-title">
+          {t('result.otherSale')}
+        </h1>
+        <p className="result-what">
+          {t('result.otherSaleWhat', { amount: formatMoney(payment.amount, payment.currency, locale), time: formatTime(payment.acceptedAt * 1000, locale) })}
+        </p>
+        <p className="result-todo">
+          <strong>{t('result.whatToDo')}</strong> {t('result.otherSaleTodo', { amount: formatMoney(open.amount, open.currency, locale) })}
+        </p>
+        <div className="result-actions">
+          <button type="button" className="button primary large" onClick={onTryAgain} autoFocus>
+            {t('result.tryAgain')}
+          </button>
+          <button type="button" className="button danger large" onClick={onCancelRequest}>
+            {t('result.cancelSale')}
+          </button>
+        </div>
+      </div>
     </section>
   );
 }

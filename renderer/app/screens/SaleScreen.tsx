@@ -51,8 +51,9 @@ export function SaleScreen({ store, till, currency, nowSeconds, canPrint, onErro
     if (lastSeq.current === till.seq) return;
     lastSeq.current = till.seq;
     if (first) return;
-    if (till.phase === 'paid' && till.verdict.outcome === 'paid') playPaid();
-    if (till.phase === 'rejected') playRefused();
+    // Paid is the sale on screen paid; a payment of something else while it waits is a refusal for this sale.
+    if (till.phase === 'paid' && till.verdict.outcome === 'paid' && till.request === null) playPaid();
+    if (till.phase === 'rejected' || (till.phase === 'paid' && till.request !== null)) playRefused();
     if (till.phase === 'paid' || till.phase === 'rejected') setEntry('');
   }, [till]);
 
