@@ -1,7 +1,7 @@
 /**
  * The benchmark output format (ARCHITECTURE.md rule 10): one JSON object per line,
  * `{"bench", "metric", "value", "unit"}` plus `"baseline"` and `"ratio"` where a baseline
- * was measured in the same run.
+ * was measured in the same run (no ratio to a baseline of 0).
  */
 
 export interface Figure {
@@ -29,7 +29,8 @@ export function figure(bench: string, metric: string, value: number, unit: strin
   const result: Figure = { bench, metric, value: round(value), unit };
   if (baseline !== undefined) {
     result.baseline = round(baseline);
-    result.ratio = round(value / baseline);
+    // A zero baseline (a decode rate of 0 %) has no ratio; JSON would print Infinity as null.
+    if (baseline !== 0) result.ratio = round(value / baseline);
   }
   return result;
 }

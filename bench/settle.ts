@@ -90,6 +90,7 @@ function fill(dataDir: string, payers: BulkPayer[], terminalId: string, count: n
             channel: 'test',
             bundle: bundle.bytes,
             receipt,
+            reservationNotAfter: bundle.walletCertificate.value.notAfter,
           });
           statements.addUnsettled.run(iou.currency, iou.amount);
         }

@@ -42,6 +42,9 @@ function fill(dataDir: string, count: number, now: number): void {
     `INSERT INTO payments (iou_id, reservation_id, seq, spent_before, amount, currency, accepted_at, channel, bundle, receipt, settlement, settled_at)
      VALUES (?, ?, ?, ?, ?, 'SEK', ?, 'qr-scanner', ?, ?, ?, ?)`,
   );
+  const addPending = db.prepare(
+    'INSERT INTO unsettled_by_reservation (reservation_id, amount) VALUES (?, ?) ON CONFLICT (reservation_id) DO UPDATE SET amount = amount + excluded.amount',
+  );
   const insertAudit = db.prepare("INSERT INTO audit_log (seq, at, kind, body, prev_hash, hash) VALUES (?, ?, 'payment-accepted', ?, ?, ?)");
   const firstSeq = (db.prepare('SELECT coalesce(max(seq), 0) FROM audit_log').pluck().get() as number) + 1;
   const auditBody = Buffer.alloc(150, 0x3e);
@@ -58,7 +61,10 @@ function fill(dataDir: string, count: number, now: number): void {
       if (seq === 1) reservation = randomBytes(16);
       const amount = 100 + (i % 5_000);
       const pending = i >= count - UNSETTLED;
-      if (pending) unsettledAmount += amount;
+      if (pending) {
+        unsettledAmount += amount;
+        addPending.run(reservation, amount);
+      }
       const at = now - (count - i); // a second apart, oldest first
       insertPayment.run(randomBytes(32), reservation, seq, seq * 1_000, amount, at, bundle, receipt, pending ? 'PENDING' : 'SETTLED', pending ? null : at + 3_600);
       insertAudit.run(firstSeq + i, at, auditBody, randomBytes(32), randomBytes(32));

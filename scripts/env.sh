@@ -13,7 +13,11 @@ export KASSA_ROOT
 
 kassa_node_major() {
   command -v node >/dev/null 2>&1 || { echo 0; return; }
-  node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
+  # `node --version` answers before Node starts its engine: cheap on every command.
+  local version
+  version="$(node --version 2>/dev/null)" || { echo 0; return; }
+  version="${version#v}"
+  echo "${version%%.*}"
 }
 
 kassa_fetch_node() {

@@ -31,10 +31,9 @@ export const layeringRule = {
     function check(node, source) {
       if (typeof source !== 'string' || !source.startsWith('.')) return; // packages: no-restricted-imports
       const target = path.relative(root, path.resolve(path.dirname(context.filename), source)).split(path.sep).join('/');
-      // A sub-entry (main/cli) belongs to its top folder (main/) when the table has one; a
-      // sub-entry whose top folder has no entry (base/common, base/node) is a layer of its own.
-      const top = importerKey.split('/')[0];
-      const ownFolder = top in allow ? top : importerKey;
+      // A folder may import itself. A sub-entry (main/contract, sim/cli, base/node) is a layer
+      // of its own: what it may reach of its parent folder, its entry says.
+      const ownFolder = importerKey;
       if (target === ownFolder || target.startsWith(`${ownFolder}/`)) return;
       if (allowed.some((folder) => target === folder || target.startsWith(`${folder}/`))) return;
       context.report({ node, messageId: 'forbidden', data: { from: importerKey, to: target, allowed: allowed.join(', ') || 'nothing outside itself' } });

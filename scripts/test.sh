@@ -12,5 +12,7 @@ echo "== type check: tsc -b (base/common, protocol, renderer, node)"
 node_modules/.bin/tsc -b
 echo "== lint: eslint (typescript-eslint + ARCHITECTURE.md layering)"
 node_modules/.bin/eslint --max-warnings 0 .
+echo "== build: the renderer (vite), which the UI's browser tests and the hosts serve"
+node_modules/.bin/vite build --config renderer/vite.config.ts --logLevel warn
 echo "== tests: vitest"
 node_modules/.bin/vitest run "$@"

@@ -41,6 +41,14 @@ const violations: Array<[file: string, code: string, rule: string]> = [
   ['renderer/example.ts', "import '../main/cli/kassa.ts';", 'kassa/layering'],
   ['sim/example.ts', "import '../main/cli/kassa.ts';", 'kassa/layering'],
   ['base/node/example.ts', "import '../../protocol/index.ts';", 'kassa/layering'],
+  // The product ships no simulator: no part of main/, its command line included, reaches sim/.
+  ['main/cli/example.ts', "import '../../sim/wallet/wallet.ts';", 'kassa/layering'],
+  ['main/cli/commands/example.ts', "import '../../../sim/backend/process.ts';", 'kassa/layering'],
+  ['main/headless/example.ts', "import '../../sim/devices/serial-scanner.ts';", 'kassa/layering'],
+  ['main/example.ts', "export const load = () => import('../sim/wallet/wallet.ts');", 'kassa/layering'],
+  ['main/contract/example.ts', "import '../terminal/paths.ts';", 'kassa/layering'],
+  ['main/contract/example.ts', "import { readFileSync } from 'node:fs'; export { readFileSync };", 'no-restricted-imports'],
+  ['sim/wallet/example.ts', "import '../../main/terminal/paths.ts';", 'kassa/layering'],
 ];
 
 describe('layering lint', () => {
@@ -54,8 +62,10 @@ describe('layering lint', () => {
     ['vse/example.ts', "import { toHex } from '../protocol/index.ts'; export { toHex };"],
     ['main/electron/example.ts', "import { app } from 'electron'; export { app };"],
     ['main/example.ts', "import { nodeVerify } from '../base/node/node-es256.ts'; export { nodeVerify };"],
-    ['main/cli/example.ts', "import '../../sim/wallet/wallet.ts';"],
     ['main/cli/example.ts', "import '../terminal/paths.ts';"],
+    ['sim/cli/example.ts', "import '../../main/terminal/paths.ts';"],
+    ['sim/cli/commands/example.ts', "import '../../wallet/wallet.ts';"],
+    ['main/contract/example.ts', "import { toHex } from '../../protocol/index.ts'; export { toHex };"],
     ['sim/example.ts', "import { nodeVerify } from '../base/node/node-es256.ts'; export { nodeVerify };"],
     ['vse/example.ts', "import { migrate } from '../base/node/migrate.ts'; export { migrate };"],
     ['hardware/example.ts', "import { Emitter } from '../base/common/emitter.ts'; export { Emitter };"],

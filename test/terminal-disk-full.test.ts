@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackendFixture, type BackendFixture } from './support/backend.ts';
 import { createFileAtomic, writeFileAtomic } from '../base/node/atomic-file.ts';
 import { lockFile } from '../base/node/lock-file.ts';
-import { main } from '../main/cli/kassa.ts';
+import { main } from '../sim/cli/kassa.ts';
 import { lockDataFolder } from '../main/terminal/data-lock.ts';
 import { loadDatabaseKey } from '../main/terminal/database-key.ts';
 import { terminalPaths } from '../main/terminal/paths.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { forkLauncher, type VseProcess } from '../main/vse/launcher.ts';
 import type { VseSupervisor } from '../main/vse/supervisor.ts';
 import { VSE_METHOD_NAMES, vseToHostMessage } from '../vse/contract/rpc.ts';
-import { requestAndPay, startEnrolledVse, supervisorFor, tempDataDir, testScheme, TestWallet, type TestScheme } from './support/vse.ts';
+import { requestAndPay, startEnrolledVse, supervisorFor, tempDataDir, terminalCertificateFor, testScheme, TestWallet, type TestScheme } from './support/vse.ts';
 
 let world: TestScheme;
 let data: { dir: string; remove: () => void };
@@ -231,11 +231,39 @@ describe('supervisor', () => {
     await expect(vse.call('status', {})).resolves.toMatchObject({ testMode: true });
   });
 
-  it('pushes events: payment accepted and the outbox totals', async () => {
+  it('pushes events: payment accepted and the outbox totals, published after the caller heard its answer', async () => {
     const vse = await start();
     const names: string[] = [];
     vse.on((event) => event.kind === 'vse' && names.push(event.event.name));
-    await vse.call('accept', { text: await requestAndPay(vse, new TestWallet(world)), context: { channel: 'nfc' } });
+    const outcome = await vse.call('accept', { text: await requestAndPay(vse, new TestWallet(world)), context: { channel: 'nfc' } });
+    expect({ outcome: outcome.outcome, heardBefore: [...names] }).toEqual({ outcome: 'accepted', heardBefore: [] });
     await expect.poll(() => names).toEqual(['payment-accepted', 'outbox-changed']);
+  });
+
+  it("sends a request's events in its response message, not as messages of their own", async () => {
+    const child: VseProcess = forkLauncher({ dataDir: data.dir, testMode: true })();
+    const messages: { kind?: string; id?: number; result?: unknown; events?: { name: string }[] }[] = [];
+    child.onMessage((message) => messages.push(message as (typeof messages)[number]));
+    await expect.poll(() => messages.some((m) => m.kind === 'ready'), { timeout: 15_000 }).toBe(true);
+    let id = 0;
+    const call = async (method: string, params: unknown) => {
+      const sent = ++id;
+      child.send({ kind: 'request', id: sent, method, params });
+      await expect.poll(() => messages.some((m) => m.kind === 'response' && m.id === sent), { timeout: 15_000 }).toBe(true);
+      return messages.find((m) => m.kind === 'response' && m.id === sent)!;
+    };
+    try {
+      const init = (await call('init', { dataDir: data.dir, databaseKey: new Uint8Array(32).fill(0x42), rootKeys: [world.scheme.root.publicKey] })).result as { terminalKey: Uint8Array };
+      await call('installTrustList', { trustList: world.trustListCose });
+      await call('installTerminalCertificate', { certificate: terminalCertificateFor(world, init.terminalKey) });
+      const request = (await call('createPaymentRequest', { amount: 1_000, currency: 'SEK', ttlSeconds: 120 })).result as { text: string };
+      const accepted = await call('accept', { text: new TestWallet(world).pay(request.text, world.now), context: { channel: 'test' } });
+      await call('status', {}); // messages keep their order: anything the accept sent on its own came before this answer
+      expect(accepted.events?.map((event) => event.name)).toEqual(['payment-accepted', 'outbox-changed']);
+      expect(messages.filter((m) => m.kind === 'event')).toEqual([]);
+      for (const message of messages) expect(vseToHostMessage.safeParse(message).success).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

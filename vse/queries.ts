@@ -2,7 +2,7 @@
 import { fromHex, toHex } from '../protocol/index.ts';
 import type { CurrencyTotal, PaymentSummary, VseParams, VseResult } from './contract/rpc.ts';
 import type { SqliteDatabase } from './store/database.ts';
-import { PAYMENT_COLUMNS, paymentSummary, type PaymentRow } from './store/payments.ts';
+import { PAYMENT_COLUMNS, PAYMENTS_WITH_REFERENCE, paymentSummary, type PaymentRow } from './store/payments.ts';
 
 interface DoubleSpendRow {
   iou_id: Buffer;
@@ -25,23 +25,37 @@ export class Queries {
     return this.db.prepare<[], CurrencyTotal>('SELECT currency, count, amount FROM unsettled_totals WHERE count > 0 ORDER BY currency').all();
   }
 
-  /** Payments by acceptance time, oldest first, a page at a time. */
+  /** Payments by acceptance time (oldest first, or newest first), a page at a time. */
   listPayments(query: VseParams<'listPayments'>): PaymentSummary[] {
     const where: string[] = [];
-    const args: (number | string)[] = [];
-    const add = (clause: string, ...values: (number | string)[]) => {
+    const args: unknown[] = [];
+    const add = (clause: string, ...values: unknown[]) => {
       where.push(clause);
       args.push(...values);
     };
-    if (query.from !== undefined) add('accepted_at >= ?', query.from);
-    if (query.to !== undefined) add('accepted_at < ?', query.to);
-    if (query.settlement !== undefined) add('settlement = ?', query.settlement);
-    if (query.after !== undefined) {
-      const after = this.db.prepare<[iouId: Uint8Array], { accepted_at: number; id: number }>('SELECT accepted_at, id FROM payments WHERE iou_id = ?').get(fromHex(query.after)!);
-      if (after !== undefined) add('(accepted_at, id) > (?, ?)', after.accepted_at, after.id);
+    const newest = query.newestFirst === true;
+    if (query.from !== undefined) add('p.accepted_at >= ?', query.from);
+    if (query.to !== undefined) add('p.accepted_at < ?', query.to);
+    if (query.settlement !== undefined) add('p.settlement = ?', query.settlement);
+    if (query.amount !== undefined) add('p.amount = ?', query.amount);
+    if (query.search !== undefined) {
+      // LIKE's own wildcards in the search text are taken literally.
+      const prefix = `${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const hexPrefix = /^[0-9a-fA-F]+$/.test(query.search) ? `${query.search.toLowerCase()}%` : null;
+      add("(r.reference LIKE ? ESCAPE '\\' OR lower(hex(p.iou_id)) LIKE ? OR lower(hex(p.request_id)) LIKE ?)", prefix, hexPrefix, hexPrefix);
     }
-    const sql = `SELECT ${PAYMENT_COLUMNS} FROM payments ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY accepted_at, id LIMIT ?`;
-    return this.db.prepare<(number | string)[], PaymentRow>(sql).all(...args, query.limit).map(paymentSummary);
+    if (query.after !== undefined) {
+      const after = this.db.prepare<[Uint8Array], { accepted_at: number; id: number }>('SELECT accepted_at, id FROM payments WHERE iou_id = ?').get(fromHex(query.after)!);
+      if (after !== undefined) add(`(p.accepted_at, p.id) ${newest ? '<' : '>'} (?, ?)`, after.accepted_at, after.id);
+    }
+    const order = newest ? 'p.accepted_at DESC, p.id DESC' : 'p.accepted_at, p.id';
+    const sql = `SELECT ${PAYMENT_COLUMNS} FROM ${PAYMENTS_WITH_REFERENCE} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+    return this.db.prepare<unknown[], PaymentRow>(sql).all(...args, query.limit).map(paymentSummary);
+  }
+
+  /** The earliest reservation end among unsettled payments: the terminal's settle-by deadline. */
+  settleBy(): number | null {
+    return this.db.prepare<[], number | null>("SELECT min(reservation_not_after) FROM payments WHERE settlement = 'PENDING'").pluck().get() ?? null;
   }
 
   dayReport(from: number, to: number): VseResult<'dayReport'> {
@@ -51,14 +65,17 @@ export class Queries {
       )
       .all(from, to);
     const payments = this.db
-      .prepare<[from: number, to: number], PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE accepted_at >= ? AND accepted_at < ? ORDER BY accepted_at, id`)
+      .prepare<[number, number], PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM ${PAYMENTS_WITH_REFERENCE} WHERE p.accepted_at >= ? AND p.accepted_at < ? ORDER BY p.accepted_at, p.id`)
       .all(from, to)
       .map(paymentSummary);
     return { from, to, totals, payments };
   }
 
   settlementIssues(): VseResult<'settlementIssues'> {
-    const refused = this.db.prepare<[], PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE settlement IN ('REJECTED', 'DOUBLE_SPEND') ORDER BY id`).all().map(paymentSummary);
+    const refused = this.db
+      .prepare<[], PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM ${PAYMENTS_WITH_REFERENCE} WHERE p.settlement IN ('REJECTED', 'DOUBLE_SPEND') ORDER BY p.id`)
+      .all()
+      .map(paymentSummary);
     const rows = this.db.prepare<[], DoubleSpendRow>('SELECT iou_id, conflicts_with, reservation_id, seq, amount, currency, detected_at FROM double_spends ORDER BY id').all();
     const doubleSpends = rows.map((r) => ({
       iouId: toHex(r.iou_id),

@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { migrate, SchemaTooNewError } from '../base/node/migrate.ts';
-import { bundleText, PREFIX, signObject, SIGNED, toHex, type Es256Signer } from '../protocol/index.ts';
+import { bundleText, decodePaymentBundle, fromHex, PREFIX, signObject, SIGNED, toHex, type Es256Signer } from '../protocol/index.ts';
 import { VseError, type RiskPolicyOverrides, type RiskPolicy, type VseEvent, type VseParams, type VseResult } from './contract/rpc.ts';
-import { accept, type Clock } from './accept/accept.ts';
+import { accept, receiptText, type Clock } from './accept/accept.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { createTerminalKey, loadTerminalKey } from './keys/terminal-key.ts';
 import { Outbox } from './outbox/outbox.ts';
@@ -17,7 +17,7 @@ import { Queries } from './queries.ts';
 import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/database.ts';
 import { MIGRATIONS } from './store/migrations/index.ts';
 import { writable } from './store/storage-errors.ts';
-import { paymentStatements, type PaymentStatements } from './store/payments.ts';
+import { paymentStatements, paymentSummary, REQUEST_COLUMNS, type PaymentStatements, type RequestRow } from './store/payments.ts';
 import { TrustStore } from './trust/trust-store.ts';
 
 export const DATABASE_FILE = 'vse.sqlite';
@@ -39,8 +39,8 @@ export interface VseOptions {
 const REQUEST_RETENTION_SECONDS = 86_400;
 export const AUTOCHECKPOINT_PAGES = 10_000;
 /**
- * Above what the WAL can grow to before SQLite checkpoints by itself (10,000 frames of a 4 KiB
- * page ≈ 41 MB), so a checkpoint never truncates it: SQLite then writes the next frames over
+ * Above what the WAL can grow to before SQLite checkpoints by itself (10,000 frames: ≈ 20 MB of
+ * 2 KiB pages, ≈ 41 MB of a former database's 4 KiB ones), so a checkpoint never truncates it: SQLite then writes the next frames over
  * the file's existing blocks. A truncated WAL grows again block by block, and an fsync of a
  * growing file also commits its new size and extents to the filesystem journal — measured as
  * +0.1 ms at the median commit and most of the slow ones (docs/vse.md, "Crash safety").
@@ -95,6 +95,19 @@ function terminalKeyOf(db: SqliteDatabase, testMode: boolean, now: number): Es25
   })();
 }
 
+/**
+ * Payments stored before migration 2 learn their reservation's end from their own bundle (the
+ * wallet certificate's not_after), once: the bundle is kept exactly as received.
+ */
+function backfillSettleBy(db: SqliteDatabase): void {
+  const missing = db.prepare<[], { id: number; bundle: Buffer }>('SELECT id, bundle FROM payments WHERE reservation_not_after IS NULL').all();
+  if (missing.length === 0) return;
+  const update = db.prepare<[number, number]>('UPDATE payments SET reservation_not_after = ? WHERE id = ?');
+  db.transaction(() => {
+    for (const row of missing) update.run(decodePaymentBundle(new Uint8Array(row.bundle)).walletCertificate.value.notAfter, row.id);
+  })();
+}
+
 export class Vse {
   readonly db: SqliteDatabase;
   readonly testMode: boolean;
@@ -136,8 +149,9 @@ export class Vse {
       if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', `${readOnlyWhy(options)}, and the folder holds no VSE database yet`);
       if (!readOnly) {
         db.prepare<[expiredBefore: number]>('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
+        backfillSettleBy(db);
         // Checkpoints belong in idle time (checkpointWhenIdle), not inside a cashier's commit:
-        // SQLite checkpoints by itself only once the WAL reaches ~41 MB, and keeps its blocks.
+        // SQLite checkpoints by itself only once the WAL reaches 10,000 frames, and keeps its blocks.
         db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
         db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       }
@@ -197,6 +211,7 @@ export class Vse {
       policy: this.policy,
       testMode: this.testMode,
       readOnly: this.readOnly,
+      settleBy: this.queries.settleBy(),
       now: this.clock(),
     };
   }
@@ -210,7 +225,7 @@ export class Vse {
     return { terminalId: installed.terminalId, merchantId: installed.merchantId, merchantName: installed.merchantName };
   }
 
-  createPaymentRequest({ amount, currency, ttlSeconds }: VseParams<'createPaymentRequest'>): VseResult<'createPaymentRequest'> {
+  createPaymentRequest({ amount, currency, ttlSeconds, reference, serviceKey }: VseParams<'createPaymentRequest'>): VseResult<'createPaymentRequest'> {
     const certificate = this.trust.certificate;
     if (certificate === undefined) throw new VseError('NOT_ENROLLED', 'no terminal certificate is installed: a payment request carries it');
     if (ttlSeconds > this.policy.maxRequestTtlSeconds) throw new VseError('REQUEST_REFUSED', `a request lives at most ${this.policy.maxRequestTtlSeconds} s`);
@@ -221,8 +236,38 @@ export class Vse {
     const expires = created + ttlSeconds;
     const requestId = new Uint8Array(randomBytes(16));
     const request = signObject(SIGNED.paymentRequest, { requestId, currency, amount, created, expires }, this.signer);
-    this.statements.insertRequest.run(requestId, amount, currency, created, expires);
+    this.statements.insertRequest.run(requestId, amount, currency, created, expires, reference ?? null, serviceKey ?? null);
     return { text: bundleText(PREFIX.request, [certificate.cose, request]), requestId: toHex(requestId), created, expires };
+  }
+
+  cancelPaymentRequest({ requestId }: VseParams<'cancelPaymentRequest'>): VseResult<'cancelPaymentRequest'> {
+    const id = fromHex(requestId)!;
+    const changed = this.statements.cancelRequest.run(this.clock(), id).changes === 1;
+    const row = this.statements.request.get(id);
+    return { cancelled: changed || (row !== undefined && row.cancelled_at !== null), paidBy: row?.paid_by == null ? null : toHex(row.paid_by) };
+  }
+
+  findPaymentRequest(params: VseParams<'findPaymentRequest'>): VseResult<'findPaymentRequest'> {
+    const newest = (column: 'reference' | 'service_key', value: string) =>
+      this.db.prepare<[string], RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM payment_requests WHERE ${column} = ? ORDER BY created DESC LIMIT 1`).get(value);
+    const row =
+      'requestId' in params
+        ? this.statements.request.get(fromHex(params.requestId)!)
+        : 'reference' in params
+          ? newest('reference', params.reference)
+          : newest('service_key', params.serviceKey);
+    if (row === undefined) return { request: null, payment: null, receipt: null };
+    const paid = row.paid_by === null ? undefined : this.statements.byIouId.get(row.paid_by);
+    return {
+      request: { requestId: toHex(row.request_id), amount: row.amount, currency: row.currency, created: row.created, expires: row.expires, reference: row.reference, serviceKey: row.service_key, cancelledAt: row.cancelled_at },
+      payment: paid === undefined ? null : paymentSummary(paid),
+      receipt: paid === undefined ? null : receiptText(paid.receipt),
+    };
+  }
+
+  getPayment({ iouId }: VseParams<'getPayment'>): VseResult<'getPayment'> {
+    const row = this.statements.byIouId.get(fromHex(iouId)!);
+    return row === undefined ? null : { payment: paymentSummary(row), receipt: receiptText(row.receipt) };
   }
 
   accept({ text, context }: VseParams<'accept'>): VseResult<'accept'> {

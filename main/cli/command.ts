@@ -1,7 +1,9 @@
 /** What every `kassa` subcommand looks like, and how they talk to the terminal. */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { fromHex, PUBLIC_KEY_LENGTH } from '../../protocol/index.ts';
-import { MAX_PAYMENT_TEXT_LENGTH } from '../../vse/contract/rpc.ts';
+// Light imports only: every command's start-up (and `kassa --help`) loads this module.
+import { fromHex } from '../../base/common/bytes.ts';
+import { PUBLIC_KEY_LENGTH } from '../../base/common/es256.ts';
+import { MAX_PAYMENT_TEXT_LENGTH } from '../../vse/contract/limits.ts';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -15,13 +17,21 @@ export interface CliIo {
 }
 
 export interface Command {
-  name: string;
-  /** One line for `kassa --help`. */
-  summary: string;
   /** The synopsis and options, shown by `kassa help NAME` and on usage errors. */
   usage: string;
   /** Runs the command; resolves to the process exit code. */
   run(args: string[], io: CliIo): Promise<number>;
+}
+
+/**
+ * A command as the command line lists it. Its module is loaded only when it runs (or shows its
+ * usage), so `kassa --help` and `kassa verify` do not load the VSE host, the drivers or zxing.
+ */
+export interface CommandEntry {
+  name: string;
+  /** One line for `kassa --help`. */
+  summary: string;
+  load(): Promise<Command>;
 }
 
 /** Exit codes shared by every command (OIP/1 §6 for verify and inspect). */

@@ -8,8 +8,12 @@
  *     "backendUrl": "http://127.0.0.1:8750",
  *     "rootKeys": ["03…66 hex characters"],
  *     "policy": { "defaultLimits": { "maxPaymentAmount": 50000, … } },
- *     "settlement": { "batchSize": 500, "idleProbeSeconds": 60 }
+ *     "settlement": { "batchSize": 500, "idleProbeSeconds": 60 },
+ *     "host": { "till": "Till 1", "language": "sv", "devices": [ … ], … }
  *   }
+ *
+ * A fresh terminal run by `kassa serve` may have a file with only its `host` section until
+ * an operator enrolls it (backendUrl and rootKeys come with enrollment).
  *
  * Root keys come from configuration only — `kassa enroll --root-key HEX` writes them — and are
  * never taken silently from the backend: a trust list is only as good as the key it is checked with.
@@ -18,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { fromHex } from '../../protocol/index.ts';
 import { riskPolicyOverrides } from '../../vse/contract/rpc.ts';
+import { hostSection } from '../host/host-settings.ts';
 import { TerminalSetupError } from './errors.ts';
 import { writeFileAtomic } from '../../base/node/atomic-file.ts';
 
@@ -43,40 +48,64 @@ export const settlementSettings = z.strictObject({
 });
 export type SettlementSettings = z.output<typeof settlementSettings>;
 
-export const terminalConfig = z.strictObject({
+const backendUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+const rootKeys = z.array(rootKeyHex).min(1, 'at least one root key is needed to check trust lists');
+
+/** The file as written: a fresh host's file may hold only its `host` section. */
+export const configFile = z.strictObject({
   format: z.literal(TERMINAL_CONFIG_FORMAT),
-  backendUrl: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }),
-  rootKeys: z.array(rootKeyHex).min(1, 'at least one root key is needed to check trust lists'),
+  backendUrl: backendUrl.optional(),
+  rootKeys: rootKeys.optional(),
   policy: riskPolicyOverrides.optional(),
   settlement: settlementSettings.optional(),
+  host: hostSection.optional(),
 });
+export type ConfigFile = z.output<typeof configFile>;
+
+/** A terminal that can start its VSE: it knows its backend and the scheme's root keys. */
+export const terminalConfig = configFile.required({ backendUrl: true, rootKeys: true });
 export type TerminalConfig = z.output<typeof terminalConfig>;
 
+const notConfigured = (path: string) =>
+  new TerminalSetupError('NOT_CONFIGURED', `this terminal is not set up yet (no backend and root key in ${path}): run kassa enroll --backend URL --token T --root-key HEX`);
+
 /** Parses config text; every problem is a CONFIG_INVALID error naming the file and the field. */
-export function parseTerminalConfig(text: string, path: string): TerminalConfig {
+export function parseConfigFile(text: string, path: string): ConfigFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new TerminalSetupError('CONFIG_INVALID', `${path} is not JSON: ${(error as Error).message}`, { cause: error });
   }
-  const parsed = terminalConfig.safeParse(json);
+  const parsed = configFile.safeParse(json);
   if (!parsed.success) throw new TerminalSetupError('CONFIG_INVALID', `${path} is not a valid terminal configuration:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 
-/** The configuration, or NOT_CONFIGURED when there is no file yet. */
-export function readTerminalConfig(path: string): TerminalConfig {
+/** The parsed file when it names a backend and root keys; NOT_CONFIGURED otherwise. */
+export function parseTerminalConfig(text: string, path: string): TerminalConfig {
+  const file = parseConfigFile(text, path);
+  if (file.backendUrl === undefined || file.rootKeys === undefined) throw notConfigured(path);
+  return file as TerminalConfig;
+}
+
+/** The config file as it is, or undefined when there is none yet. */
+export function readConfigFile(path: string): ConfigFile | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new TerminalSetupError('NOT_CONFIGURED', `this terminal is not set up yet (no ${path}): run kassa enroll --backend URL --token T --root-key HEX`);
-    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new TerminalSetupError('CONFIG_INVALID', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  return parseTerminalConfig(text, path);
+  return parseConfigFile(text, path);
+}
+
+/** The configuration, or NOT_CONFIGURED when there is no file yet or it names no backend. */
+export function readTerminalConfig(path: string): TerminalConfig {
+  const file = readConfigFile(path);
+  if (file?.backendUrl === undefined || file.rootKeys === undefined) throw notConfigured(path);
+  return file as TerminalConfig;
 }
 
 /** The configuration if there is one, undefined if not (other problems still throw). */
@@ -89,8 +118,8 @@ export function readTerminalConfigIfAny(path: string): TerminalConfig | undefine
   }
 }
 
-export function writeTerminalConfig(path: string, config: TerminalConfig): void {
-  writeFileAtomic(path, `${JSON.stringify(terminalConfig.parse(config), null, 2)}\n`);
+export function writeTerminalConfig(path: string, config: ConfigFile): void {
+  writeFileAtomic(path, `${JSON.stringify(configFile.parse(config), null, 2)}\n`);
 }
 
 export function rootKeyBytes(config: TerminalConfig): Uint8Array[] {

@@ -20,7 +20,11 @@ export const DATABASE_KEY_BYTES = 32;
 /** The VSE's database file in its folder (vse/vse.ts DATABASE_FILE; a test keeps them equal). */
 export const VSE_DATABASE_FILE = 'vse.sqlite';
 
-export type DatabaseKeySource = { kind: 'environment'; variable: string } | { kind: 'file'; path: string; created: boolean };
+export type DatabaseKeySource =
+  | { kind: 'environment'; variable: string }
+  | { kind: 'file'; path: string; created: boolean }
+  /** The Electron app: the key sealed by the operating system's keyring (main/electron/sealed-key.ts). */
+  | { kind: 'safe-storage'; path: string; backend: string; created: boolean };
 
 export interface DatabaseKey {
   key: Uint8Array;

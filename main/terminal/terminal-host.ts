@@ -46,6 +46,8 @@ export interface TerminalHostOptions {
   restart?: Partial<RestartPolicy>;
   /** Per VSE call, unless the call says otherwise. */
   vseTimeoutMs?: number;
+  /** The data folder's lock, when the caller holds it for longer than this host lives (the app host). */
+  lock?: DataFolderLock;
   /** Per backend call, over the config file's `settlement.requestTimeoutSeconds` (tests). */
   backendTimeoutMs?: number;
   /** Settlement timings on top of the config file's, and test clocks. */
@@ -91,6 +93,7 @@ export class TerminalHost {
   /** Why this host runs its VSE read-only (a full disk), for the operator; undefined when it does not. */
   readonly storageProblem: TerminalSetupError | undefined;
   private readonly options: TerminalHostOptions;
+  /** Released on close, unless the caller owns it. */
   private readonly lock: DataFolderLock | undefined;
   private client: BackendClient | undefined;
   private service: SettlementService | undefined;
@@ -114,7 +117,11 @@ export class TerminalHost {
     } catch (error) {
       throw new TerminalSetupError('DATA_FOLDER_UNUSABLE', `cannot create the data folder ${paths.dataDir}: ${(error as Error).message}`, { cause: error });
     }
-    const { lock, storageProblem } = takeDataFolder(paths, options.access ?? 'write');
+    // A caller that holds the folder's lock for longer (the app host) passes it in and keeps it;
+    // its VSE runs read-write and answers STORAGE_FULL per write while the disk is full, and
+    // works again once there is room.
+    const ownLock = options.lock === undefined;
+    const { lock, storageProblem } = ownLock ? takeDataFolder(paths, options.access ?? 'write') : { lock: options.lock, storageProblem: undefined };
     const vse = new VseSupervisor({
       launcher: options.launcher ?? forkLauncher({ dataDir: paths.vseDir, testMode: options.testMode }),
       init: {
@@ -130,10 +137,10 @@ export class TerminalHost {
     try {
       await vse.start();
     } catch (error) {
-      lock?.release();
+      if (ownLock) lock?.release();
       throw error;
     }
-    return new TerminalHost(options, vse, lock, storageProblem);
+    return new TerminalHost(options, vse, ownLock ? lock : undefined, storageProblem);
   }
 
   /** What the VSE answered to init: its public key and terminal id (null before enrollment). */

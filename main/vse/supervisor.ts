@@ -17,6 +17,7 @@ import {
   type VseMethod,
   type VseParams,
   type VseResult,
+  type ResponseEnvelope,
 } from '../../vse/contract/rpc.ts';
 import type { VseLauncher, VseProcess } from './launcher.ts';
 
@@ -149,7 +150,15 @@ export class VseSupervisor {
       this.publish({ kind: 'vse', event: message.event });
       return;
     }
-    if (message.kind !== 'response' || message.id === null) return;
+    if (message.kind !== 'response') return;
+    this.answer(message);
+    // The request's events, once its caller has heard the answer (and even when it timed out).
+    const events = message.events ?? [];
+    if (events.length > 0) setImmediate(() => events.forEach((event) => this.publish({ kind: 'vse', event })));
+  }
+
+  private answer(message: ResponseEnvelope): void {
+    if (message.id === null) return;
     const call = this.pending.get(message.id);
     if (call === undefined) return; // answered after its timeout
     this.pending.delete(message.id);

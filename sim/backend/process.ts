@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
-const KASSA = fileURLToPath(new URL('../../main/cli/kassa.ts', import.meta.url));
+const KASSA = fileURLToPath(new URL('../../sim/cli/kassa.ts', import.meta.url));
 
 export interface BackendProcessOptions {
   db: string;

@@ -23,7 +23,7 @@ import {
   verifyTrustList,
   type SettlementResponse,
 } from '../../protocol/index.ts';
-import { main } from '../../main/cli/kassa.ts';
+import { main } from '../cli/kassa.ts';
 import { nodeVerify } from '../../base/node/node-es256.ts';
 import { enrollTerminal, reserveAtBackend, startBackendFixture, type BackendFixture } from '../../test/support/backend.ts';
 import type { TestTerminal } from '../fixtures/terminal.ts';

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const KASSA = fileURLToPath(new URL('../../main/cli/kassa.ts', import.meta.url));
+const KASSA = fileURLToPath(new URL('../../sim/cli/kassa.ts', import.meta.url));
 
 export interface Run {
   code: number;

@@ -111,6 +111,10 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
   if (iou.requestId !== undefined) {
     request = s.request.get(iou.requestId);
     if (request === undefined) return rejected('UNKNOWN_REQUEST', `request ${toHex(iou.requestId)} was not issued by this terminal`);
+    // Cancelled at the counter (the payer paid another way): never charge twice. Only unpaid requests are cancelled.
+    if (request.cancelled_at !== null) {
+      return rejected('REQUEST_EXPIRED', `the request was cancelled at the counter at ${request.cancelled_at}`);
+    }
     if (now >= request.expires) return rejected('REQUEST_EXPIRED', `request expired at ${request.expires}`);
     if (request.amount !== iou.amount || request.currency !== iou.currency) {
       return rejected('AMOUNT_MISMATCH', `request asks ${request.amount} ${request.currency}, the IOU pays ${iou.amount} ${iou.currency}`);
@@ -146,12 +150,14 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
     channel,
     bundle: payment.bundle.bytes,
     receipt,
+    reservationNotAfter: payment.walletCertificate.value.notAfter,
   };
   let id = 0;
   db.transaction(() => {
     id = Number(s.insert.run(row).lastInsertRowid);
     if (iou.requestId !== undefined) s.markRequestPaid.run(payment.iouId, iou.requestId);
     s.addUnsettled.run(iou.currency, iou.amount);
+    s.addUnsettledForReservation.run(iou.reservationId, iou.amount);
     deps.audit.append(
       'payment-accepted',
       { iou_id: payment.iouId, reservation_id: iou.reservationId, seq: iou.seq, amount: iou.amount, currency: iou.currency, request_id: iou.requestId ?? null, channel },
@@ -174,6 +180,8 @@ export function accept(deps: AcceptDeps, text: string, channel: PaymentChannel):
     receipt,
     settlement: 'PENDING',
     settlement_reason: null,
+    reservation_not_after: row.reservationNotAfter,
+    reference: request?.reference ?? null,
   };
   const summary = paymentSummary(committed);
   deps.emit({ name: 'payment-accepted', payment: summary });

@@ -8,6 +8,7 @@
  * parentPort), so byte strings cross as Uint8Array (a Buffer on arrival under Node).
  */
 import * as z from 'zod';
+import { MAX_PAYMENT_TEXT_LENGTH } from './limits.ts';
 import { CodedError } from '../../base/common/coded-error.ts';
 import { REASON_CODES, REVOCATION_GRACE_SECONDS, type ReasonCode } from '../../protocol/index.ts';
 
@@ -20,15 +21,10 @@ const safeUint = z.int().min(0);
 const amount = z.int().min(1);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'currency must be 3 upper-case ASCII letters');
 
+export { MAX_PAYMENT_TEXT_LENGTH };
+
 export const iouIdHex = hex(32);
 
-/**
- * The longest text `accept` takes, in UTF-16 code units (as JavaScript and zod count): far
- * above any real KP1: text (OIP/1 keeps one inside a version 13 QR code), and the bound
- * callers apply before they read or send more. The `kassa` commands that take a text refuse
- * a longer one as MALFORMED without reading the rest of it.
- */
-export const MAX_PAYMENT_TEXT_LENGTH = 4096;
 export const batchIdHex = hex(16);
 
 // ---------------------------------------------------------------------------------------------
@@ -82,6 +78,12 @@ export type PaymentChannel = z.output<typeof paymentChannel>;
 export const settlementState = z.enum(['PENDING', 'SETTLED', 'ALREADY_SETTLED', 'REJECTED', 'DOUBLE_SPEND']);
 export type SettlementState = z.output<typeof settlementState>;
 
+/** A cash register's reference for a sale (nexo SaleTransactionID), carried by its request. */
+const reference = z.string().min(1).max(64);
+/** A cash register's key for the message that opened a request (its credential, SaleID and ServiceID). */
+const serviceKey = z.string().min(1).max(128);
+const requestIdHex = z.string().regex(/^(?:[0-9a-f]{2}){8,16}$/, 'expected a request id as lower-case hex');
+
 export const paymentSummary = z.strictObject({
   iouId: iouIdHex,
   amount,
@@ -89,6 +91,10 @@ export const paymentSummary = z.strictObject({
   reservationId: z.string(),
   seq: z.int().min(1),
   requestId: z.string().nullable(),
+  /** The reference of the request it paid, if that request had one. */
+  reference: reference.nullable(),
+  /** When the payer's reservation ends (its wallet certificate's not_after): settle before it. */
+  settleBy: time.nullable(),
   acceptedAt: time,
   channel: paymentChannel,
   settlement: settlementState,
@@ -182,6 +188,8 @@ export const VSE_METHODS = {
       testMode: z.boolean(),
       /** The data folder could not be written when the VSE started: queries work, writes are refused. */
       readOnly: z.boolean(),
+      /** The earliest settle-by of the payments still unsettled (null when none is). */
+      settleBy: time.nullable(),
       now: time,
     }),
   },
@@ -194,8 +202,32 @@ export const VSE_METHODS = {
     result: z.strictObject({ terminalId: z.string(), merchantId: z.string(), merchantName: z.string() }),
   },
   createPaymentRequest: {
-    params: z.strictObject({ amount, currency, ttlSeconds: z.int().min(1) }),
+    params: z.strictObject({ amount, currency, ttlSeconds: z.int().min(1), reference: reference.optional(), serviceKey: serviceKey.optional() }),
     result: z.strictObject({ text: z.string(), requestId: z.string(), created: time, expires: time }),
+  },
+  /**
+   * Cancels an unpaid request: an IOU that names it later is refused (REQUEST_EXPIRED). A
+   * request already paid stays paid; the answer says by which IOU.
+   */
+  cancelPaymentRequest: {
+    params: z.strictObject({ requestId: requestIdHex }),
+    result: z.strictObject({ cancelled: z.boolean(), paidBy: iouIdHex.nullable() }),
+  },
+  /** A request by its id, or the newest with a register's reference or service key, and the payment that paid it. */
+  findPaymentRequest: {
+    params: z.union([z.strictObject({ requestId: requestIdHex }), z.strictObject({ reference }), z.strictObject({ serviceKey })]),
+    result: z.strictObject({
+      request: z
+        .strictObject({ requestId: requestIdHex, amount, currency, created: time, expires: time, reference: reference.nullable(), serviceKey: serviceKey.nullable(), cancelledAt: time.nullable() })
+        .nullable(),
+      payment: paymentSummary.nullable(),
+      receipt: z.string().nullable(),
+    }),
+  },
+  /** One stored payment and its signed receipt (null when there is none with that id). */
+  getPayment: {
+    params: z.strictObject({ iouId: iouIdHex }),
+    result: z.strictObject({ payment: paymentSummary, receipt: z.string() }).nullable(),
   },
   accept: {
     params: z.strictObject({ text: z.string().max(MAX_PAYMENT_TEXT_LENGTH), context: z.strictObject({ channel: paymentChannel }) }),
@@ -225,8 +257,14 @@ export const VSE_METHODS = {
       from: time.optional(),
       to: time.optional(),
       settlement: settlementState.optional(),
+      /** Exactly this amount. */
+      amount: amount.optional(),
+      /** The start of an IOU id or request id (hex), or of a request's reference. */
+      search: z.string().min(1).max(64).optional(),
       /** Resume after this payment (its iouId from the previous page). */
       after: iouIdHex.optional(),
+      /** Newest first (a till's list) instead of oldest first (an export). */
+      newestFirst: z.boolean().optional(),
       limit: z.int().min(1).max(1000),
     }),
     result: z.strictObject({ payments: z.array(paymentSummary) }),
@@ -333,10 +371,17 @@ const requestId = z.int().min(0);
 export const requestEnvelope = z.strictObject({ kind: z.literal('request'), id: requestId, method: z.enum(VSE_METHOD_NAMES as [VseMethod, ...VseMethod[]]), params: z.unknown() });
 export type RequestEnvelope = z.output<typeof requestEnvelope>;
 
+/**
+ * The events a request raised ride with its response: one message instead of one per event.
+ * The host answers the call first and publishes them after, so the caller hears its answer
+ * first and listeners still only ever see committed state.
+ */
+const requestEvents = z.array(vseEvent).optional();
+
 export const responseEnvelope = z.discriminatedUnion('ok', [
-  z.strictObject({ kind: z.literal('response'), id: requestId, ok: z.literal(true), result: z.unknown() }),
+  z.strictObject({ kind: z.literal('response'), id: requestId, ok: z.literal(true), result: z.unknown(), events: requestEvents }),
   // id is null when the request was too broken to carry one.
-  z.strictObject({ kind: z.literal('response'), id: requestId.nullable(), ok: z.literal(false), error: vseError }),
+  z.strictObject({ kind: z.literal('response'), id: requestId.nullable(), ok: z.literal(false), error: vseError, events: requestEvents }),
 ]);
 export type ResponseEnvelope = z.output<typeof responseEnvelope>;
 

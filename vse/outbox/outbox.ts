@@ -32,6 +32,7 @@ interface WaitingRow {
 interface MemberRow {
   id: number;
   iou_id: Buffer;
+  reservation_id: Buffer;
   amount: number;
   currency: string;
 }
@@ -58,7 +59,7 @@ export class Outbox {
     const { db } = deps;
     this.openBatchQuery = db.prepare<[], BatchRow>('SELECT batch_id, idempotency_key, body, created_at, answered_at FROM settlement_batches WHERE answered_at IS NULL LIMIT 1');
     this.batchById = db.prepare<[batchId: Uint8Array], BatchRow>('SELECT batch_id, idempotency_key, body, created_at, answered_at FROM settlement_batches WHERE batch_id = ?');
-    this.members = db.prepare<[batchId: Uint8Array], MemberRow>('SELECT id, iou_id, amount, currency FROM payments WHERE batch_id = ? ORDER BY id');
+    this.members = db.prepare<[batchId: Uint8Array], MemberRow>('SELECT id, iou_id, reservation_id, amount, currency FROM payments WHERE batch_id = ? ORDER BY id');
     this.waiting = db.prepare<[max: number], WaitingRow>("SELECT id, iou_id, bundle FROM payments WHERE settlement = 'PENDING' AND batch_id IS NULL ORDER BY id LIMIT ?");
   }
 
@@ -125,6 +126,8 @@ export class Outbox {
         }
         settle.run(result.status, result.reason ?? null, now, member.id);
         statements.removeUnsettled.run(member.amount, member.currency);
+        statements.removeUnsettledForReservation.run(member.amount, member.reservation_id);
+        statements.dropSettledReservation.run(member.reservation_id);
         if (result.status === 'REJECTED' || result.status === 'DOUBLE_SPEND') {
           issues++;
           issueEvents.push({ name: 'settlement-issue', iouId: toHex(member.iou_id), status: result.status, reason: result.reason ?? null });

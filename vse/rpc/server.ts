@@ -55,7 +55,7 @@ export class RpcServer {
 
   private readonly clock = (): number => Math.floor(Date.now() / 1000) + this.clockOffset;
 
-  /** Events raised while a request runs; they follow its response (see handle). */
+  /** Events raised while a request runs; they ride with its response (see respond). */
   private heldEvents: VseEvent[] | undefined;
 
   private readonly emit = (event: VseEvent): void => {
@@ -64,9 +64,10 @@ export class RpcServer {
   };
 
   /**
-   * Answers one request. Events it raises are sent after its response: the caller waiting
-   * for "accepted" hears it first, and listeners lose nothing (they only ever see committed
-   * state, as before).
+   * Answers one request. Events it raises go in its response message (one crossing instead of
+   * one per event); the host publishes them after answering the call, so the caller waiting
+   * for "accepted" hears it first and listeners lose nothing. Any raised after the response
+   * (none today) follow on their own.
    */
   handle(raw: unknown): void {
     this.heldEvents = [];
@@ -77,6 +78,13 @@ export class RpcServer {
       this.heldEvents = undefined;
       for (const event of events) this.port.send({ kind: 'event', event });
     }
+  }
+
+  /** Sends a response with the events held so far. */
+  private respond(response: { kind: 'response'; id: number | null } & ({ ok: true; result: unknown } | { ok: false; error: VseErrorValue }), sent?: () => void): void {
+    const events = this.heldEvents ?? [];
+    this.heldEvents = [];
+    this.port.send(events.length > 0 ? { ...response, events } : response, sent);
   }
 
   private answer(raw: unknown): void {
@@ -95,10 +103,10 @@ export class RpcServer {
       return;
     }
     if (method === 'shutdown') {
-      this.port.send({ kind: 'response', id, ok: true, result }, () => this.options.exit(0));
+      this.respond({ kind: 'response', id, ok: true, result }, () => this.options.exit(0));
       return;
     }
-    this.port.send({ kind: 'response', id, ok: true, result });
+    this.respond({ kind: 'response', id, ok: true, result });
   }
 
   /** A WAL checkpoint once no request has come for IDLE_CHECKPOINT_MS. */
@@ -115,7 +123,7 @@ export class RpcServer {
   }
 
   private replyError(id: number | null, error: VseErrorValue): void {
-    this.port.send({ kind: 'response', id, ok: false, error });
+    this.respond({ kind: 'response', id, ok: false, error });
   }
 
   private typed(error: unknown, method: VseMethod): VseErrorValue {
@@ -187,6 +195,12 @@ export class RpcServer {
         return this.requireVse().installTerminalCertificate(call.params);
       case 'createPaymentRequest':
         return this.requireVse().createPaymentRequest(call.params);
+      case 'cancelPaymentRequest':
+        return this.requireVse().cancelPaymentRequest(call.params);
+      case 'findPaymentRequest':
+        return this.requireVse().findPaymentRequest(call.params);
+      case 'getPayment':
+        return this.requireVse().getPayment(call.params);
       case 'accept':
         return this.requireVse().accept(call.params);
       case 'nextBatch':

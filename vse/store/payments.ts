@@ -21,6 +21,9 @@ export interface PaymentRow {
   receipt: Uint8Array;
   settlement: SettlementState;
   settlement_reason: string | null;
+  reservation_not_after: number | null;
+  /** The paid request's reference (joined from payment_requests). */
+  reference: string | null;
 }
 
 export interface RequestRow {
@@ -30,7 +33,13 @@ export interface RequestRow {
   created: number;
   expires: number;
   paid_by: Buffer | null;
+  reference: string | null;
+  cancelled_at: number | null;
+  service_key: string | null;
 }
+
+/** A request's columns, as `RequestRow` names them. */
+export const REQUEST_COLUMNS = 'request_id, amount, currency, created, expires, paid_by, reference, cancelled_at, service_key';
 
 export interface NewPayment {
   iouId: Uint8Array;
@@ -44,10 +53,13 @@ export interface NewPayment {
   channel: PaymentChannel;
   bundle: Uint8Array;
   receipt: Uint8Array;
+  reservationNotAfter: number;
 }
 
+/** A payment's columns, with its request's reference: select them `FROM ${PAYMENTS_WITH_REFERENCE}`. */
 export const PAYMENT_COLUMNS =
-  'id, iou_id, reservation_id, seq, spent_before, amount, currency, request_id, accepted_at, channel, bundle, receipt, settlement, settlement_reason';
+  'p.id, p.iou_id, p.reservation_id, p.seq, p.spent_before, p.amount, p.currency, p.request_id, p.accepted_at, p.channel, p.bundle, p.receipt, p.settlement, p.settlement_reason, p.reservation_not_after, r.reference';
+export const PAYMENTS_WITH_REFERENCE = 'payments p LEFT JOIN payment_requests r ON r.request_id = p.request_id';
 
 export function paymentSummary(row: PaymentRow): PaymentSummary {
   return {
@@ -57,6 +69,8 @@ export function paymentSummary(row: PaymentRow): PaymentSummary {
     reservationId: toHex(row.reservation_id),
     seq: row.seq,
     requestId: row.request_id === null ? null : toHex(row.request_id),
+    reference: row.reference,
+    settleBy: row.reservation_not_after,
     acceptedAt: row.accepted_at,
     channel: row.channel,
     settlement: row.settlement,
@@ -78,10 +92,15 @@ export interface PaymentStatements {
   bySeq: SqliteStatement<[reservationId: Uint8Array, seq: number], { iou_id: Buffer }>;
   before: SqliteStatement<[reservationId: Uint8Array, seq: number], NeighbourRow>;
   after: SqliteStatement<[reservationId: Uint8Array, seq: number], NeighbourRow>;
+  /** The reservation's kept unsettled total (migration 4); no row: nothing pending. */
   unsettledForReservation: SqliteStatement<[reservationId: Uint8Array], number>;
+  addUnsettledForReservation: SqliteStatement<[reservationId: Uint8Array, amount: number]>;
+  removeUnsettledForReservation: SqliteStatement<[amount: number, reservationId: Uint8Array]>;
+  dropSettledReservation: SqliteStatement<[reservationId: Uint8Array]>;
   insert: SqliteStatement<NewPayment>;
   request: SqliteStatement<[requestId: Uint8Array], RequestRow>;
-  insertRequest: SqliteStatement<[requestId: Uint8Array, amount: number, currency: string, created: number, expires: number]>;
+  insertRequest: SqliteStatement<[requestId: Uint8Array, amount: number, currency: string, created: number, expires: number, reference: string | null, serviceKey: string | null]>;
+  cancelRequest: SqliteStatement<[cancelledAt: number, requestId: Uint8Array]>;
   markRequestPaid: SqliteStatement<[paidBy: Uint8Array, requestId: Uint8Array]>;
   unsettledTotal: SqliteStatement<[currency: string], number>;
   addUnsettled: SqliteStatement<[currency: string, amount: number]>;
@@ -95,20 +114,26 @@ export interface PaymentStatements {
 /** Prepared once per database; each takes its types from PaymentStatements. */
 export function paymentStatements(db: SqliteDatabase): PaymentStatements {
   return {
-    byIouId: db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE iou_id = ?`),
+    byIouId: db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM ${PAYMENTS_WITH_REFERENCE} WHERE p.iou_id = ?`),
     bySeq: db.prepare('SELECT iou_id FROM payments WHERE reservation_id = ? AND seq = ?'),
     before: db.prepare('SELECT iou_id, seq, spent_before, amount FROM payments WHERE reservation_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1'),
     after: db.prepare('SELECT iou_id, seq, spent_before, amount FROM payments WHERE reservation_id = ? AND seq > ? ORDER BY seq ASC LIMIT 1'),
-    // pluck() keeps the statement's type, so these two name theirs.
-    unsettledForReservation: db
-      .prepare<[Uint8Array], number>("SELECT coalesce(sum(amount), 0) AS amount FROM payments WHERE reservation_id = ? AND settlement = 'PENDING'")
-      .pluck(),
-    insert: db.prepare(
-      `INSERT INTO payments (iou_id, reservation_id, seq, spent_before, amount, currency, request_id, accepted_at, channel, bundle, receipt)
-       VALUES (@iouId, @reservationId, @seq, @spentBefore, @amount, @currency, @requestId, @acceptedAt, @channel, @bundle, @receipt)`,
+    // pluck() keeps the statement's type, so these name theirs.
+    unsettledForReservation: db.prepare<[Uint8Array], number>('SELECT amount FROM unsettled_by_reservation WHERE reservation_id = ?').pluck(),
+    addUnsettledForReservation: db.prepare(
+      `INSERT INTO unsettled_by_reservation (reservation_id, amount) VALUES (?, ?)
+       ON CONFLICT (reservation_id) DO UPDATE SET amount = amount + excluded.amount`,
     ),
-    request: db.prepare('SELECT request_id, amount, currency, created, expires, paid_by FROM payment_requests WHERE request_id = ?'),
-    insertRequest: db.prepare('INSERT INTO payment_requests (request_id, amount, currency, created, expires) VALUES (?, ?, ?, ?, ?)'),
+    removeUnsettledForReservation: db.prepare('UPDATE unsettled_by_reservation SET amount = amount - ? WHERE reservation_id = ?'),
+    // A reservation with nothing pending any more keeps no row.
+    dropSettledReservation: db.prepare('DELETE FROM unsettled_by_reservation WHERE reservation_id = ? AND amount = 0'),
+    insert: db.prepare(
+      `INSERT INTO payments (iou_id, reservation_id, seq, spent_before, amount, currency, request_id, accepted_at, channel, bundle, receipt, reservation_not_after)
+       VALUES (@iouId, @reservationId, @seq, @spentBefore, @amount, @currency, @requestId, @acceptedAt, @channel, @bundle, @receipt, @reservationNotAfter)`,
+    ),
+    request: db.prepare(`SELECT ${REQUEST_COLUMNS} FROM payment_requests WHERE request_id = ?`),
+    insertRequest: db.prepare('INSERT INTO payment_requests (request_id, amount, currency, created, expires, reference, service_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    cancelRequest: db.prepare('UPDATE payment_requests SET cancelled_at = ? WHERE request_id = ? AND paid_by IS NULL AND cancelled_at IS NULL'),
     markRequestPaid: db.prepare('UPDATE payment_requests SET paid_by = ? WHERE request_id = ? AND paid_by IS NULL'),
     unsettledTotal: db.prepare<[string], number>('SELECT amount FROM unsettled_totals WHERE currency = ?').pluck(),
     addUnsettled: db.prepare(

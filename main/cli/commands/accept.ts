@@ -10,8 +10,6 @@ import { pngPathOption, QR_OPTIONS, qrForTerminal, writeQrPngFile } from '../qr-
 import { TERMINAL_OPTIONS, TERMINAL_OPTIONS_USAGE, withTerminal } from '../terminal-context.ts';
 
 export const acceptCommand: Command = {
-  name: 'accept',
-  summary: 'take a KP1: payment: verify it offline in the VSE, store it, print the outcome and the KA1: receipt',
   usage: `kassa accept [--channel CHANNEL] [--qr] [--png FILE] [--data DIR] [--key-file FILE] TEXT
 
   TEXT              the KP1: text, or - to read it from standard input (a scanner piped in)

@@ -25,8 +25,6 @@ interface ConfiguredDevice {
 }
 
 export const devicesCommand: Command = {
-  name: 'devices',
-  summary: 'list attached scanners, NFC readers and printers, and whether Kassa can open them',
   usage: `kassa devices [--path P]... [--config FILE] [--no-probe] [--json]
 
   --path P     also check this device path (a /dev/serial/by-id link, a socat pty); repeatable

@@ -9,8 +9,6 @@ import { EXIT, parseOptions, rootKeysOption, UsageError, type Command } from '..
 import { reportFailure, TERMINAL_OPTIONS, TERMINAL_OPTIONS_USAGE } from '../terminal-context.ts';
 
 export const enrollCommand: Command = {
-  name: 'enroll',
-  summary: 'enroll this terminal with a backend: key made in the VSE, certified, trust list installed',
   usage: `kassa enroll --backend URL --token TOKEN [--root-key HEX] [--terminal-id ID] [--data DIR] [--key-file FILE]
 
   --backend URL     the scheme's backend, e.g. http://127.0.0.1:8750
@@ -45,7 +43,7 @@ Prints one line of JSON and exits 0; exits 1 with the reason when enrollment fai
     try {
       const enrolled = await enroll({ dataDir: values.data, keyFile: values['key-file'], backendUrl, token, rootKeys, terminalId });
       const { databaseKey, ...rest } = enrolled;
-      io.stdout(`${JSON.stringify({ ok: true, ...rest, databaseKey: databaseKey.kind === 'file' ? databaseKey.path : `$${databaseKey.variable}` })}\n`);
+      io.stdout(`${JSON.stringify({ ok: true, ...rest, databaseKey: databaseKey.kind === 'environment' ? `$${databaseKey.variable}` : databaseKey.path })}\n`);
       io.stderr(
         enrolled.alreadyEnrolled
           ? `kassa enroll: already enrolled as ${enrolled.terminalId} (${enrolled.merchantName}); trust list v${enrolled.trustListVersion} refreshed\n`

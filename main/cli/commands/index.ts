@@ -1,29 +1,59 @@
-/** Every `kassa` subcommand, in the order `kassa --help` lists them. */
-import type { Command } from '../command.ts';
-import { acceptCommand } from './accept.ts';
-import { backendCommand } from './backend.ts';
-import { demoCommand } from './demo.ts';
-import { devicesCommand } from './devices.ts';
-import { enrollCommand } from './enroll.ts';
-import { inspectCommand } from './inspect.ts';
-import { requestCommand } from './request.ts';
-import { settleCommand } from './settle.ts';
-import { simCommand } from './sim.ts';
-import { statusCommand } from './status.ts';
-import { verifyCommand } from './verify.ts';
-import { walletCommand } from './wallet.ts';
+/**
+ * The terminal's commands, in the order `kassa --help` lists them: what a packaged Kassa
+ * ships. (The other parties' commands — backend, wallet, device emulators, the demo — are in
+ * sim/cli/commands/ and only a checkout's `./kassa` has them.)
+ */
+import type { CommandEntry } from '../command.ts';
 
-export const COMMANDS: readonly Command[] = [
-  demoCommand,
-  enrollCommand,
-  requestCommand,
-  acceptCommand,
-  settleCommand,
-  statusCommand,
-  verifyCommand,
-  inspectCommand,
-  devicesCommand,
-  simCommand,
-  backendCommand,
-  walletCommand,
+export const TERMINAL_COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'serve',
+    summary: 'run the terminal as a local web app (cashier screen in a browser, customer displays, cash registers)',
+    load: async () => (await import('./serve.ts')).serveCommand,
+  },
+  {
+    name: 'enroll',
+    summary: 'enroll this terminal with a backend: key made in the VSE, certified, trust list installed',
+    load: async () => (await import('./enroll.ts')).enrollCommand,
+  },
+  {
+    name: 'request',
+    summary: 'ask for a payment: print the VSE-signed KR1: payment request (optionally as a QR code)',
+    load: async () => (await import('./request.ts')).requestCommand,
+  },
+  {
+    name: 'accept',
+    summary: 'take a KP1: payment: verify it offline in the VSE, store it, print the outcome and the KA1: receipt',
+    load: async () => (await import('./accept.ts')).acceptCommand,
+  },
+  {
+    name: 'settle',
+    summary: 'settle now: send the stored IOUs to the backend, print each result and what is left',
+    load: async () => (await import('./settle.ts')).settleCommand,
+  },
+  {
+    name: 'status',
+    summary: 'show unsettled payments per currency, the last settlement and what needs attention',
+    load: async () => (await import('./status.ts')).statusCommand,
+  },
+  {
+    name: 'verify',
+    summary: 'verify a KP1: payment offline (checks 1-11 of OIP/1 §4) and print JSON',
+    load: async () => (await import('./verify.ts')).verifyCommand,
+  },
+  {
+    name: 'inspect',
+    summary: 'decode a KR1:, KP1: or KA1: text and print its objects as JSON (no verification)',
+    load: async () => (await import('./inspect.ts')).inspectCommand,
+  },
+  {
+    name: 'devices',
+    summary: 'list attached scanners, NFC readers and printers, and whether Kassa can open them',
+    load: async () => (await import('./devices.ts')).devicesCommand,
+  },
+  {
+    name: 'ecr',
+    summary: 'add, revoke and list the cash registers (ECR) that may start payments',
+    load: async () => (await import('./ecr.ts')).ecrCommand,
+  },
 ];

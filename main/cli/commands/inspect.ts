@@ -55,8 +55,6 @@ function inspect(text: string) {
 }
 
 export const inspectCommand: Command = {
-  name: 'inspect',
-  summary: 'decode a KR1:, KP1: or KA1: text and print its objects as JSON (no verification)',
   usage: `kassa inspect TEXT
 
   TEXT   the KR1:, KP1: or KA1: text, or - to read it from standard input

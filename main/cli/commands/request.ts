@@ -9,8 +9,6 @@ import { pngPathOption, QR_OPTIONS, qrForTerminal, writeQrPngFile } from '../qr-
 import { TERMINAL_OPTIONS, TERMINAL_OPTIONS_USAGE, withTerminal } from '../terminal-context.ts';
 
 export const requestCommand: Command = {
-  name: 'request',
-  summary: 'ask for a payment: print the VSE-signed KR1: payment request (optionally as a QR code)',
   usage: `kassa request --amount MINOR [--currency CUR] [--ttl SECONDS] [--qr] [--png FILE] [--data DIR] [--key-file FILE]
 
   --amount MINOR    the amount in minor units (cents, öre): 12900 is 129.00

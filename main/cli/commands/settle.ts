@@ -8,8 +8,6 @@ import { attentionText, failureText, totalsText } from '../settlement-text.ts';
 import { TERMINAL_OPTIONS, TERMINAL_OPTIONS_USAGE, withTerminal } from '../terminal-context.ts';
 
 export const settleCommand: Command = {
-  name: 'settle',
-  summary: 'settle now: send the stored IOUs to the backend, print each result and what is left',
   usage: `kassa settle [--json] [--data DIR] [--key-file FILE]
 
   --json            one JSON object instead of lines

@@ -9,8 +9,6 @@ import { attentionText, failureText, totalsText, whenText } from '../settlement-
 import { TERMINAL_OPTIONS, TERMINAL_OPTIONS_USAGE, withTerminal } from '../terminal-context.ts';
 
 export const statusCommand: Command = {
-  name: 'status',
-  summary: 'show unsettled payments per currency, the last settlement and what needs attention',
   usage: `kassa status [--json] [--data DIR] [--key-file FILE]
 
   --json            one JSON object instead of lines

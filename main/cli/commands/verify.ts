@@ -8,8 +8,6 @@ import { nodeVerify } from '../../../base/node/node-es256.ts';
 import { EXIT, parseOptions, rootKeysOption, textArgument, toJson, unixSeconds, UsageError, wholeNumber, type Command } from '../command.ts';
 
 export const verifyCommand: Command = {
-  name: 'verify',
-  summary: 'verify a KP1: payment offline (checks 1-11 of OIP/1 §4) and print JSON',
   usage: `kassa verify --root-key HEX --trust-list FILE [--terminal-id ID] [--now UNIX] [--trust-list-grace SECONDS] [--clock-skew SECONDS] TEXT
 
   --root-key HEX          the scheme root public key, 33-byte compressed P-256 point in hex (repeatable)

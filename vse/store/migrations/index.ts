@@ -3,5 +3,8 @@
  * the schema is a new file and a new line here. `PRAGMA user_version` records how many ran.
  */
 import { sql as initial } from './0001-initial.ts';
+import { sql as requestsForTheHost } from './0002-requests-for-the-host.ts';
+import { sql as registerServiceKeys } from './0003-register-service-keys.ts';
+import { sql as unsettledPerReservation } from './0004-unsettled-per-reservation.ts';
 
-export const MIGRATIONS: readonly string[] = [initial];
+export const MIGRATIONS: readonly string[] = [initial, requestsForTheHost, registerServiceKeys, unsettledPerReservation];

@@ -1,0 +1,137 @@
+/**
+ * The cashier's screen: the status bar (always), warnings when an offline limit is near, the
+ * current screen (the till, payments, the end-of-day report, settings) and announcements for
+ * screen readers. A fresh terminal shows its setup instead. Settings and enrollment need the
+ * manager PIN.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppError } from '../../main/contract/app-api.ts';
+import { Banner } from './components/Banner.tsx';
+import { DemoWallet } from './components/DemoWallet.tsx';
+import { LiveRegion } from './components/LiveRegion.tsx';
+import { Notices } from './components/Notices.tsx';
+import { StatusBar } from './components/StatusBar.tsx';
+import { useHostView, type HostStore } from './host/store.ts';
+import { setLanguage, type Language } from './i18n/index.ts';
+import { PaymentsScreen } from './screens/PaymentsScreen.tsx';
+import { ReportScreen } from './screens/ReportScreen.tsx';
+import { SaleScreen } from './screens/SaleScreen.tsx';
+import { SettingsScreen } from './screens/SettingsScreen.tsx';
+import { PinDialog, SetupScreen } from './screens/SetupScreen.tsx';
+import { useNow } from './time.ts';
+
+type Screen = 'sale' | 'payments' | 'report' | 'settings';
+
+export function App({ store }: { store: HostStore }) {
+  const { t, i18n } = useTranslation();
+  const view = useHostView(store);
+  const now = useNow(1000);
+  const [screen, setScreen] = useState<Screen>('sale');
+  const [askPin, setAskPin] = useState<Screen | 'setup' | null>(null);
+  const [settling, setSettling] = useState(false);
+  const session = view.session;
+  const status = view.terminal;
+
+  // The host's clock decides expiry; the page follows it (its status says what time it is).
+  const [offset, setOffset] = useState(0);
+  useEffect(() => {
+    if (status !== null) setOffset(status.now * 1000 - Date.now());
+  }, [status]);
+  const nowSeconds = Math.floor((now + offset) / 1000);
+
+  useEffect(() => {
+    if (session !== null && session.language !== i18n.language) void setLanguage(session.language as Language);
+  }, [session, i18n.language]);
+
+  const onError = useCallback(
+    (error: AppError) => {
+      const known = i18n.exists(`errors.${error.code}`);
+      store.notify({ level: 'error', code: error.code, message: known ? `${t(`errors.${error.code}`)} (${error.message})` : error.message });
+    },
+    [store, t, i18n],
+  );
+
+  const isOperator = session?.role === 'operator';
+  const go = (target: Screen) => {
+    if (target === 'settings' && !isOperator) setAskPin('settings');
+    else setScreen(target);
+  };
+
+  const settleNow = () => {
+    setSettling(true);
+    store.client
+      .call('settlement.settleNow', {})
+      .then((report) => {
+        if (!report.ok && report.failure !== null) store.notify({ level: 'warning', code: report.failure.code, message: t('status.settleFailed', { detail: report.failure.detail }) });
+      })
+      .catch(onError)
+      .finally(() => setSettling(false));
+  };
+
+  if (session === null) {
+    return (
+      <div className="app">
+        <main className="page" id="main">
+          <p role="status">{t('status.connecting')}</p>
+        </main>
+      </div>
+    );
+  }
+
+  const unconfigured = status !== null && !status.enrolled;
+  const canPrint = view.devices.some((d) => d.role === 'printer' && d.state === 'ready');
+  const currency = status?.currency ?? session.currency;
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
+      <StatusBar status={status} devices={view.devices} connection={view.connection} nowSeconds={nowSeconds} settling={settling} onSettleNow={settleNow} />
+      {status !== null && <Banner status={status} nowSeconds={nowSeconds} />}
+      {!unconfigured && (
+        <nav className="nav" aria-label={t('nav.label')}>
+          {(['sale', 'payments', 'report', 'settings'] as const).map((target) => (
+            <button key={target} type="button" className={`nav-item ${screen === target ? 'current' : ''}`} aria-current={screen === target ? 'page' : undefined} onClick={() => go(target)}>
+              {t(`nav.${target}`)}
+            </button>
+          ))}
+          {isOperator && (
+            <button type="button" className="nav-item lock" onClick={() => void store.client.call('auth.lock', {}).then(() => store.refresh(), onError).then(() => setScreen('sale'))}>
+              {t('nav.lock')}
+            </button>
+          )}
+        </nav>
+      )}
+      <div className="content">
+        {unconfigured ? (
+          <SetupScreen store={store} pinSet={session.pinSet} isOperator={isOperator} onError={onError} onUnlock={() => setAskPin('setup')} />
+        ) : screen === 'sale' ? (
+          <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
+        ) : screen === 'payments' ? (
+          <PaymentsScreen store={store} currency={currency} nowSeconds={nowSeconds} onError={onError} canPrint={canPrint} />
+        ) : screen === 'report' ? (
+          <ReportScreen store={store} onError={onError} />
+        ) : isOperator ? (
+          <SettingsScreen store={store} status={status} devices={view.devices} pairingAvailable={session.pairingAvailable} onError={onError} onSaved={(settings) => void setLanguage(settings.language).then(() => store.refresh())} />
+        ) : (
+          <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
+        )}
+        {session.demo && !unconfigured && <DemoWallet till={view.till} onError={(message) => store.notify({ level: 'error', code: 'DEMO', message })} />}
+      </div>
+      <Notices notices={view.notices} onDismiss={store.dismissNotice} />
+      <LiveRegion till={view.till} />
+      {askPin !== null && (
+        <PinDialog
+          store={store}
+          onError={onError}
+          onClose={(unlocked) => {
+            if (unlocked && askPin !== 'setup') setScreen(askPin);
+            setAskPin(null);
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+/** Clocks and countdowns on screen: the host's time (its status says what it is) and Intl dates. */
+import { useEffect, useState } from 'react';
+
+/** Re-renders every `ms` with the current time (ms since the epoch). */
+export function useNow(ms = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+/** `m:ss` for a countdown under an hour. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Whole days, hours and minutes left, largest two units (`2 d 4 h`, `3 h 10 min`, `12 min`). */
+export function span(seconds: number, units: { d: string; h: string; min: string }): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d} ${units.d} ${h} ${units.h}`;
+  if (h > 0) return `${h} ${units.h} ${m} ${units.min}`;
+  return `${m} ${units.min}`;
+}
+
+export function formatTime(ms: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(ms);
+}
+
+export function formatDateTime(ms: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }).format(ms);
+}
