@@ -6,7 +6,7 @@
  * and `on('exit')` map one to one), which is why nothing here imports electron.
  */
 import { fork } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
@@ -24,6 +24,35 @@ export type VseLauncher = () => VseProcess;
 /** The repository root: the VSE's code lives under it (vse/, protocol/, node_modules/). */
 export const CODE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const VSE_ENTRY = join(CODE_ROOT, 'vse', 'main.ts');
+/** The VSE bundled by `npm run build:app` (the Electron app's utilityProcess entry). */
+export const VSE_BUNDLE = join(CODE_ROOT, 'dist', 'app', 'vse.cjs');
+/** What the bundle is built from: a change to any of it makes the bundle stale. */
+const VSE_SOURCES = ['vse', 'protocol', 'base'].map((folder) => join(CODE_ROOT, folder));
+
+function newestSource(folder: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The VSE's entry: the bundle when it is there and newer than every source file it was built
+ * from, else the TypeScript source. The bundle starts faster and needs about 40 MB less
+ * (no TypeScript stripping, one file instead of a hundred modules: docs/host.md, "Start-up
+ * and memory"); a stale bundle is never run, so an edited VSE is the one that starts.
+ */
+export function vseEntry(): string {
+  try {
+    const built = statSync(VSE_BUNDLE).mtimeMs;
+    return VSE_SOURCES.every((folder) => newestSource(folder) < built) ? VSE_BUNDLE : VSE_ENTRY;
+  } catch {
+    return VSE_ENTRY;
+  }
+}
 
 export interface ForkLauncherOptions {
   /** The VSE's data folder: the only place it may write. */
@@ -32,6 +61,8 @@ export interface ForkLauncherOptions {
   testMode?: boolean;
   /** Run under the Node permission model (default true). */
   permission?: boolean;
+  /** Start the bundled VSE when it is fresh (`vseEntry()`); the source otherwise, and by default. */
+  preferBundle?: boolean;
 }
 
 /**
@@ -40,7 +71,7 @@ export interface ForkLauncherOptions {
  * processes, no worker threads, no WASI, no inspector (docs/vse.md says what this does not cover).
  */
 export function permissionFlags(dataDir: string): string[] {
-  const read = [join(CODE_ROOT, 'package.json'), join(CODE_ROOT, 'base'), join(CODE_ROOT, 'vse'), join(CODE_ROOT, 'protocol'), join(CODE_ROOT, 'node_modules'), dataDir];
+  const read = [join(CODE_ROOT, 'package.json'), join(CODE_ROOT, 'base'), join(CODE_ROOT, 'vse'), join(CODE_ROOT, 'protocol'), join(CODE_ROOT, 'node_modules'), VSE_BUNDLE, dataDir];
   // --allow-addons draws a SecurityWarning on every start; docs/vse.md states that trade-off once.
   return ['--permission', ...read.map((path) => `--allow-fs-read=${path}`), `--allow-fs-write=${dataDir}`, '--allow-addons', '--disable-warning=SecurityWarning'];
 }
@@ -61,7 +92,7 @@ export function forkLauncher(options: ForkLauncherOptions): VseLauncher {
   return () => {
     // The host owns the folder; the VSE may only write inside it. Owner-only, like the key file.
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const child = fork(VSE_ENTRY, options.testMode ? ['--test-mode'] : [], {
+    const child = fork(options.preferBundle === true ? vseEntry() : VSE_ENTRY, options.testMode ? ['--test-mode'] : [], {
       execArgv: [...VSE_V8_FLAGS, ...(options.permission === false ? [] : permissionFlags(dataDir))],
       serialization: 'advanced', // structured clone, as Electron's parentPort: bytes cross as bytes
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

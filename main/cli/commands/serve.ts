@@ -53,7 +53,9 @@ ${TERMINAL_OPTIONS_USAGE}`,
     const logger = log.logger;
     let host: Awaited<ReturnType<typeof AppHost.open>>;
     try {
-      host = await AppHost.open({ dataDir: values.data, keyFile: values['key-file'], logger });
+      // The bundled VSE when `npm run build:app` made a fresh one: it starts faster and in ~40 MB less.
+      const { forkLauncher } = await import('../../vse/launcher.ts');
+      host = await AppHost.open({ dataDir: values.data, keyFile: values['key-file'], logger, launcher: (vseDir) => forkLauncher({ dataDir: vseDir, preferBundle: true }) });
     } catch (error) {
       await log.close();
       if (reportFailure(io, 'serve', error)) return EXIT.rejected;
