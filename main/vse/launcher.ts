@@ -45,12 +45,12 @@ function newestSource(folder: string): number {
  * (no TypeScript stripping, one file instead of a hundred modules: docs/host.md, "Start-up
  * and memory"); a stale bundle is never run, so an edited VSE is the one that starts.
  */
-export function vseEntry(): string {
+export function vseEntry(where: { bundle: string; sources: readonly string[]; source: string } = { bundle: VSE_BUNDLE, sources: VSE_SOURCES, source: VSE_ENTRY }): string {
   try {
-    const built = statSync(VSE_BUNDLE).mtimeMs;
-    return VSE_SOURCES.every((folder) => newestSource(folder) < built) ? VSE_BUNDLE : VSE_ENTRY;
+    const built = statSync(where.bundle).mtimeMs;
+    return where.sources.every((folder) => newestSource(folder) < built) ? where.bundle : where.source;
   } catch {
-    return VSE_ENTRY;
+    return where.source;
   }
 }
 
