@@ -55,11 +55,32 @@ describe('the terminal config file', () => {
     ["a clock skew wider than the scheme's revocation grace", JSON.stringify({ ...valid, policy: { clockSkewSeconds: 601 } }), /policy\.clockSkewSeconds/],
     ['a clock skew of a fraction of a second', JSON.stringify({ ...valid, policy: { clockSkewSeconds: 90.5 } }), /policy\.clockSkewSeconds/],
     ['a batch larger than the VSE hands out', JSON.stringify({ ...valid, settlement: { batchSize: 5_000 } }), /settlement\.batchSize/],
+    // The host's own settings, with the same discipline.
+    ['a till name too long', JSON.stringify({ ...valid, host: { till: 'x'.repeat(33) } }), /host\.till/],
+    ['a language Kassa does not speak', JSON.stringify({ ...valid, host: { language: 'de' } }), /host\.language.*"en"\|"sv"|host\.language/],
+    ['a currency that is no ISO code', JSON.stringify({ ...valid, host: { currency: 'kr' } }), /host\.currency/],
+    ['auto-print that is not true or false', JSON.stringify({ ...valid, host: { autoPrint: 'yes' } }), /host\.autoPrint/],
+    ['a request lifetime above ten minutes', JSON.stringify({ ...valid, host: { requestTtlSeconds: 3_600 } }), /host\.requestTtlSeconds/],
+    ['a device with an unknown driver', JSON.stringify({ ...valid, host: { devices: [{ id: 'front', driver: 'laser', path: '/dev/ttyACM0' }] } }), /host\.devices\[0\]|host\.devices\.0/],
+    ['two devices with one id', JSON.stringify({ ...valid, host: { devices: [{ id: 'a', driver: 'pn532', path: '/x' }, { id: 'a', driver: 'pn532', path: '/y' }] } }), /device ids must be unique/],
+    ['a LAN port out of range', JSON.stringify({ ...valid, host: { lan: { port: 70_000 } } }), /host\.lan\.port/],
+    ['a register token that is not a SHA-256', JSON.stringify({ ...valid, host: { ecr: { clients: [{ name: 'front', tokenSha256: 'abc', createdAt: 0, revokedAt: null }] } } }), /host\.ecr\.clients/],
+    ['an unknown host setting', JSON.stringify({ ...valid, host: { theme: 'dark' } }), /theme/],
   ])('refuses %s with CONFIG_INVALID naming the field', (_what, text, detail) => {
     const error = configError(text);
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.message).toMatch(/config\.json/);
     expect(error.message).toMatch(detail);
+  });
+
+  it('fills the host section with its defaults and keeps a fresh host\'s file that has no backend yet', () => {
+    const path = join(tempFolder('kassa-config-'), 'config.json');
+    writeTerminalConfig(path, { ...valid, host: { till: 'Kiosk 3', language: 'sv' } as never });
+    const read = readTerminalConfig(path);
+    expect(read.host).toMatchObject({ till: 'Kiosk 3', language: 'sv', currency: 'SEK', autoPrint: false, requestTtlSeconds: 120, devices: [], lan: { enabled: false } });
+    // `kassa serve` on a fresh folder writes only its host section; the terminal's commands still say "not set up".
+    writeFileSync(path, JSON.stringify({ format: TERMINAL_CONFIG_FORMAT, host: { till: 'New till' } }));
+    expect(() => readTerminalConfig(path)).toThrow(expect.objectContaining({ code: 'NOT_CONFIGURED' }));
   });
 
   it('answers any text with a configuration or CONFIG_INVALID, never another error', () => {
