@@ -9,6 +9,7 @@
  * session unlocked with the manager PIN, for enrollment and settings.
  */
 import * as z from 'zod';
+import { CodedError } from '../../base/common/coded-error.ts';
 import {
   amount,
   count,
@@ -204,15 +205,10 @@ export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
 export const appErrorValue = z.strictObject({ code: z.enum(APP_ERROR_CODES), message: z.string() });
 export type AppErrorValue = z.output<typeof appErrorValue>;
 
-export class AppError extends Error {
-  readonly code: AppErrorCode;
+export class AppError extends CodedError<AppErrorCode> {
   constructor(code: AppErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'AppError';
-    this.code = code;
-  }
-  toValue(): AppErrorValue {
-    return { code: this.code, message: this.message };
   }
 }
 

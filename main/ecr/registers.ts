@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { TERMINAL_CONFIG_FORMAT, readConfigFile, writeTerminalConfig, type ConfigFile } from '../terminal/config.ts';
+import { CodedError } from '../../base/common/coded-error.ts';
 import { lockDataFolder } from '../terminal/data-lock.ts';
 import { TerminalSetupError } from '../terminal/errors.ts';
 import { terminalPaths, type PathOptions } from '../terminal/paths.ts';
@@ -15,12 +16,10 @@ import { newEcrToken, tokenSha256 } from './credentials.ts';
 
 export type RegisterErrorCode = 'NAME_INVALID' | 'EXISTS' | 'NOT_FOUND';
 
-export class RegisterError extends Error {
-  readonly code: RegisterErrorCode;
+export class RegisterError extends CodedError<RegisterErrorCode> {
   constructor(code: RegisterErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'RegisterError';
-    this.code = code;
   }
 }
 

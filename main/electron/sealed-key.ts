@@ -21,6 +21,7 @@ import * as z from 'zod';
 import { DATABASE_KEY_BYTES, VSE_DATABASE_FILE, type DatabaseKey } from '../terminal/database-key.ts';
 import { fsyncFolder, writeFileAtomic } from '../../base/node/atomic-file.ts';
 import type { TerminalPaths } from '../terminal/paths.ts';
+import { CodedError } from '../../base/common/coded-error.ts';
 
 /** The sealed key's file in the data folder. */
 export const SEALED_KEY_FILE = 'database.key.sealed';
@@ -35,12 +36,10 @@ export type SealedKeyErrorCode =
   | 'KEY_FILE_PRESENT' // the folder keeps a plain key file (a headless host's folder)
   | 'DATA_FOLDER_UNUSABLE';
 
-export class SealedKeyError extends Error {
-  readonly code: SealedKeyErrorCode;
+export class SealedKeyError extends CodedError<SealedKeyErrorCode> {
   constructor(code: SealedKeyErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'SealedKeyError';
-    this.code = code;
   }
 }
 

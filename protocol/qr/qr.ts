@@ -23,6 +23,7 @@ import {
   QRCodeVersion,
 } from '@zxing/library';
 import { characterCount, dataBitsFor, needsUtf8Eci, qrModeOf, smallestVersion, type ErrorCorrection, type QrMode } from './capacity.ts';
+import { CodedError } from '../../base/common/coded-error.ts';
 
 /** OIP/1 §3: every Kassa QR code uses level M. */
 export const QR_ERROR_CORRECTION: ErrorCorrection = 'M';
@@ -45,12 +46,10 @@ export interface QrCode extends QrModules {
 }
 
 /** Why a text gets no QR code: it is empty, or longer than version 40 holds at level M. */
-export class QrTextError extends Error {
-  readonly code: 'QR_TEXT_EMPTY' | 'QR_TEXT_TOO_LONG';
-  constructor(code: QrTextError['code'], message: string) {
-    super(message);
+export class QrTextError extends CodedError<'QR_TEXT_EMPTY' | 'QR_TEXT_TOO_LONG'> {
+  constructor(code: 'QR_TEXT_EMPTY' | 'QR_TEXT_TOO_LONG', message: string) {
+    super(code, message);
     this.name = 'QrTextError';
-    this.code = code;
   }
 }
 
