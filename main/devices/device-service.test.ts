@@ -27,7 +27,8 @@ function devicesConfig(input: unknown): DevicesConfig {
   return parsed.config;
 }
 
-async function setUp(options: { autoPrint?: boolean } = {}) {
+/** A real enrolled VSE and the PaymentService around it, both closed after the test. */
+async function paymentsWithVse() {
   const world = testScheme();
   const data = tempDataDir();
   cleanups.push(() => data.remove());
@@ -35,6 +36,11 @@ async function setUp(options: { autoPrint?: boolean } = {}) {
   cleanups.push(() => vse.stop());
   const payments = new PaymentService({ vse, merchantName: () => 'Corner Shop', currency: () => 'SEK', requestTtlSeconds: () => 120 });
   cleanups.push(() => payments.close());
+  return { world, vse, payments };
+}
+
+async function setUp(options: { autoPrint?: boolean } = {}) {
+  const { world, vse, payments } = await paymentsWithVse();
   const nfc = await Pn532Emulator.start();
   const printer = await EscPosPrinterEmulator.start();
   cleanups.push(() => nfc.close(), () => printer.close());
@@ -105,12 +111,7 @@ describe('DeviceService', () => {
   });
 
   it('says NO_PRINTER when no printer is configured', async () => {
-    const world = testScheme();
-    const data = tempDataDir();
-    cleanups.push(() => data.remove());
-    const vse = await startEnrolledVse(world, { dataDir: data.dir });
-    cleanups.push(() => vse.stop());
-    const payments = new PaymentService({ vse, merchantName: () => 'Corner Shop', currency: () => 'SEK', requestTtlSeconds: () => 120 });
+    const { world, payments } = await paymentsWithVse();
     const service = new DeviceService({
       devices: new DeviceManager(devicesConfig({ devices: [] })),
       payments,
