@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { MAIN_EXTERNAL, ROOT, VSE_EXTERNAL } from './build-app.ts';
 
 interface LockEntry {
+  version?: string;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   dev?: boolean;
 }
-type LockPackages = Record<string, LockEntry>;
+export type LockPackages = Record<string, LockEntry>;
 
 export function readLockPackages(root: string = ROOT): LockPackages {
   return (JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: LockPackages }).packages;
@@ -57,8 +58,8 @@ export function runtimeClosure(roots: readonly string[], packages: LockPackages 
   return [...seen].sort();
 }
 
-/** The packages the bundles require at run time (electron is the runtime itself; `@serialport/*` comes with serialport). */
 /** Dependencies of the addons used only to compile them (C++ headers): nothing requires them at run time. */
 export const BUILD_TIME_ONLY: readonly string[] = ['node-addon-api'];
 
+/** The packages the bundles require at run time (electron is the runtime itself; `@serialport/*` comes with serialport). */
 export const RUNTIME_ROOTS: readonly string[] = [...new Set([...MAIN_EXTERNAL, ...VSE_EXTERNAL])].filter((name) => name !== 'electron' && !name.includes('*')).sort();

@@ -14,6 +14,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { listPackage, statFile } from '@electron/asar';
 import { build as viteBuild } from 'vite';
 import { APP_OUT, buildApp, ROOT } from '../../scripts/build-app.ts';
 
@@ -91,4 +92,39 @@ export async function packageApp(workDir: string): Promise<PackagedApp> {
   );
   const appDir = join(outDir, 'linux-unpacked');
   return { appDir, binary: join(appDir, 'kassa-app'), resources: join(appDir, 'resources'), log: `${stdout}\n${stderr}` };
+}
+
+export interface PackagedFile {
+  /** The path inside the app, `/`-separated, without a leading slash (`dist/app/main.cjs`). */
+  path: string;
+  /** Stored beside the asar in app.asar.unpacked (native addons), not inside it. */
+  unpacked: boolean;
+}
+
+/** Every file of resources/app.asar, as the asar's own header lists it. */
+export function listPackagedFiles(resources: string): PackagedFile[] {
+  const asar = join(resources, 'app.asar');
+  return listPackage(asar, { isPack: true })
+    .map((line) => /^(pack|unpack) *: (.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({ path: match[2]!.replaceAll('\\', '/').replace(/^\//, ''), unpacked: match[1] === 'unpack' }))
+    .filter((file) => {
+      const entry = statFile(asar, file.path) as { files?: unknown };
+      return entry.files === undefined;
+    });
+}
+
+/**
+ * Why a packaged file should not be in the package, or undefined when it may be: the
+ * simulators, tests and benchmarks, the sources (the app runs its bundles), build metafiles.
+ */
+export function whyNotPackaged(path: string): string | undefined {
+  const top = path.split('/')[0];
+  if (top === 'sim') return 'the simulators (sim/) are not part of the product';
+  if (['test', 'bench', 'scripts', 'hardware', 'protocol', 'base', 'vse', 'main', 'renderer', 'docs', 'build'].includes(top!)) return `${top}/ is source or build input; the app runs dist/`;
+  if (/(^|\/)[^/]+\.test\.[cm]?[jt]sx?$/.test(path)) return 'a test file';
+  if (/^dist\/app\/.*\.meta\.json$/.test(path)) return "an esbuild metafile (the build's record, not run-time code)";
+  if (path.startsWith('dist/') && !/^dist\/(app|renderer)\//.test(path)) return 'a dist/ folder other than app/ and renderer/ (a test build)';
+  if (path.startsWith('node_modules/') && /\.(c|cc|cpp|h|hpp|gyp|gypi)$/.test(path)) return "a native addon's build input";
+  return undefined;
 }
