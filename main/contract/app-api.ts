@@ -137,6 +137,12 @@ export const APP_CALLS = {
   /** Sets the manager PIN: the first time as part of setting up a fresh terminal, after that as operator. */
   'auth.setPin': call(['cashier', 'operator'], z.strictObject({ pin, currentPin: pin.optional() }), z.strictObject({ pinSet: z.literal(true) })),
 
+  /**
+   * Leaves kiosk mode: the app shuts down in order and quits (kassa-app --kiosk only; elsewhere
+   * FORBIDDEN). Operator only, so the manager PIN is the way out of a kiosk (docs/kiosk.md).
+   */
+  'app.exitKiosk': call(['operator'], empty, z.strictObject({ exiting: z.literal(true) })),
+
   'terminal.enroll': call(['operator'], enrollParams, enrollResult),
   'settings.get': call(['operator'], empty, hostSettings),
   'settings.update': call(['operator'], hostSettings.partial(), hostSettings),

@@ -19,6 +19,7 @@ Shell.start(electron, {
   files: { rendererRoot: join(here, '..', 'renderer'), preload: join(here, 'preload.cjs'), vseEntry: join(here, 'vse.cjs') },
   logger,
   signals: process,
+  env: process.env,
 }).catch((error: unknown) => {
   logger.fatal({ err: error }, 'the app could not start');
   app.exit(1);

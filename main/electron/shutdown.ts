@@ -17,8 +17,12 @@ export interface ShutdownOptions {
 }
 
 export interface Shutdown {
-  /** Starts the orderly quit (as app.quit() would); resolves when the host has closed. */
-  quit(): Promise<void>;
+  /**
+   * Starts the orderly quit (as app.quit() would); resolves when the host has closed. With an
+   * exit status (the kiosk's exit, a crash restart for systemd), the app exits with it once
+   * closed instead of quitting with 0.
+   */
+  quit(exitStatus?: number): Promise<void>;
   readonly state: 'running' | 'closing' | 'closed';
 }
 
@@ -28,14 +32,18 @@ export function installOrderlyShutdown(app: QuittingApp, options: ShutdownOption
   let state: Shutdown['state'] = 'running';
   let closing: Promise<void> | undefined;
 
-  const close = (): Promise<void> => {
+  let exitStatus: number | undefined;
+
+  const close = (status?: number): Promise<void> => {
+    exitStatus ??= status;
     closing ??= (async () => {
       state = 'closing';
       try {
         await options.close();
         state = 'closed';
         // before-quit fires again for this quit and now lets it through.
-        app.quit();
+        if (exitStatus === undefined) app.quit();
+        else app.exit(exitStatus);
       } catch (error) {
         state = 'closed';
         options.onError?.(error);
