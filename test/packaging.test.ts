@@ -13,6 +13,8 @@ import { getCurrentFuseWire, FuseV1Options } from '@electron/fuses';
 import { extractFile } from '@electron/asar';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { DebugLogger } from 'builder-util';
+import { feedOf } from '../main/electron/updater.ts';
+import { usableFeed } from '../main/electron/update-policy.ts';
 import { ROOT } from '../scripts/build-app.ts';
 import { BUILD_TIME_ONLY, readLockPackages, RUNTIME_ROOTS, runtimeClosure } from '../scripts/runtime-packages.ts';
 import { listPackagedFiles, packageApp, whyNotPackaged, type PackagedApp, type PackagedFile } from './support/packaged-app.ts';
@@ -165,7 +167,11 @@ describe('the packaged app (a real electron-builder build around a stand-in Elec
   });
 
   it('ships the update feed, the udev rules and the kiosk units as resources', () => {
-    expect(readFileSync(join(packaged.resources, 'app-update.yml'), 'utf8')).toMatch(/^provider: generic$/m);
+    const feed = readFileSync(join(packaged.resources, 'app-update.yml'), 'utf8');
+    expect(feed).toMatch(/^provider: generic$/m);
+    // The app reads the server from it (main.ts), and takes the placeholder for "no server".
+    expect(feedOf(feed)).toBe('https://updates.kassa.invalid/kassa/');
+    expect(usableFeed(feedOf(feed))).toBe(false);
     expect(existsSync(join(packaged.resources, 'udev', '70-kassa-devices.rules'))).toBe(true);
     expect(existsSync(join(packaged.resources, 'kiosk', 'kassa-kiosk.service'))).toBe(true);
   });

@@ -25,6 +25,7 @@ import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol.ts';
 import { APP_ORIGIN, APP_SCHEME, APP_START_URL } from './channels.ts';
 import { IpcBridge } from './ipc.ts';
 import { blockedKey, KioskPolicy, type CrashAction } from './kiosk-policy.ts';
+import { UpdateController, type UpdaterApi } from './updater.ts';
 import { dataDirFor, type ShellOptions } from './options.ts';
 import { problemFor } from './problems.ts';
 import { loadSealedDatabaseKey, type SafeStorageApi } from './sealed-key.ts';
@@ -46,6 +47,13 @@ export interface ElectronModules {
   Menu: Pick<typeof Menu, 'setApplicationMenu'>;
 }
 
+export interface UpdatesSetup {
+  updater: UpdaterApi;
+  feed: string | undefined;
+  /** How often the controller looks (default a minute; checking itself is rarer, update-policy.ts). */
+  everyMs?: number;
+}
+
 /** Where the built app's parts are (dist/app and dist/renderer). */
 export interface ShellFiles {
   rendererRoot: string;
@@ -61,6 +69,11 @@ export interface ShellStartOptions extends ShellOptions {
   platform?: NodeJS.Platform;
   /** The app's environment (the kiosk asks whether systemd started it); tests leave it out. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Loads electron-updater's autoUpdater and the update server it reads, in a packaged app
+   * (docs/updates.md); undefined, or resolving undefined, means no updates.
+   */
+  updates?: () => Promise<UpdatesSetup | undefined>;
   /** Tests only: host options on top of the shell's (a fast VSE restart policy, fake devices). */
   host?: Pick<AppHostOptions, 'restart' | 'devices' | 'vseTimeoutMs' | 'settlement'>;
 }
@@ -80,6 +93,9 @@ export class Shell {
   problem: ShellProblem | undefined;
   /** The kiosk's decisions, in kiosk mode only. */
   readonly kiosk: KioskPolicy | undefined;
+  /** Updates, in a packaged app. */
+  updates: UpdateController | undefined;
+  private updateTimer: NodeJS.Timeout | undefined;
 
   private constructor(electron: ElectronModules, options: ShellStartOptions) {
     this.electron = electron;
@@ -162,6 +178,52 @@ export class Shell {
     this.ipc = new IpcBridge(electron.ipcMain, this.api, { onRefused: (reason, contentsId) => this.log?.warn({ contentsId, reason }, 'app API call refused') });
     this.openWindow('cashier', 'cashier');
     if (options.display) this.openWindow('display', 'display');
+    if (options.updates !== undefined) {
+      options.updates().then(
+        (setup) => {
+          if (setup !== undefined && this.shutdown.state === 'running') this.startUpdates(appHost, setup);
+        },
+        (error: unknown) => this.log?.error({ err: error }, 'updates could not start'),
+      );
+    }
+  }
+
+  /** Looks for updates now and then; update-policy.ts decides, from the host's own state. */
+  private startUpdates(host: AppHost, updates: UpdatesSetup): void {
+    const env = this.options.env ?? {};
+    this.updates = new UpdateController(updates.updater, {
+      feed: updates.feed,
+      underServiceManager: env.INVOCATION_ID !== undefined && env.INVOCATION_ID !== '',
+      install: (handOver) => void this.shutdown.quit(handOver),
+      log: (level, message, detail) => this.log?.[level](detail ?? {}, message),
+      facts: {
+        online: async () => (await host.status()).settlement.connectivity === 'online',
+        forApply: async () => {
+          const status = await host.status();
+          const newest = host.enrolled ? (await host.vse.call('listPayments', { limit: 1, newestFirst: true })).payments[0] : undefined;
+          return {
+            till: host.enrolled ? host.payments.state : undefined,
+            unsettled: status.settlement.unsettled.reduce((sum, total) => sum + total.count, 0),
+            currentSchema: host.terminalHost?.identity.schemaVersion,
+            // No backup is recorded where the app can see it yet (kassa backup records one):
+            // until then a migrating update waits for every IOU to settle.
+            lastBackupAt: undefined,
+            lastPaymentAt: newest?.acceptedAt,
+          };
+        },
+      },
+    });
+    const tick = () => {
+      this.updates?.tick().then(
+        (outcome) => {
+          if (outcome.did !== 'nothing') this.log?.info({ outcome }, 'update check');
+        },
+        (error: unknown) => this.log?.warn({ err: error }, 'update check failed'),
+      );
+    };
+    this.updateTimer = setInterval(tick, updates.everyMs ?? 60_000);
+    this.updateTimer.unref();
+    tick();
   }
 
   private openWindow(purpose: Exclude<WindowPurpose, 'problem'>, role: Role): MadeWindow {
@@ -221,6 +283,7 @@ export class Shell {
 
   /** The orderly close: no new calls, the host shut down in its order, then the sessions. */
   private async close(): Promise<void> {
+    clearInterval(this.updateTimer);
     this.ipc?.stopCalls();
     await this.opening;
     try {

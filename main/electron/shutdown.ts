@@ -18,13 +18,16 @@ export interface ShutdownOptions {
 
 export interface Shutdown {
   /**
-   * Starts the orderly quit (as app.quit() would); resolves when the host has closed. With an
-   * exit status (the kiosk's exit, a crash restart for systemd), the app exits with it once
-   * closed instead of quitting with 0.
+   * Starts the orderly quit (as app.quit() would); resolves when the host has closed. Once
+   * closed the app quits, or with `finish` an exit status (the kiosk's exit, a crash restart for
+   * systemd) exits with it, or a function (an update's install) ends the app instead.
    */
-  quit(exitStatus?: number): Promise<void>;
+  quit(finish?: Finish): Promise<void>;
   readonly state: 'running' | 'closing' | 'closed';
 }
+
+/** How the app ends once the host has closed: quit (undefined), exit with a status, or a hand-over. */
+export type Finish = number | (() => void) | undefined;
 
 type QuittingApp = Pick<App, 'on' | 'quit' | 'exit'>;
 
@@ -32,18 +35,19 @@ export function installOrderlyShutdown(app: QuittingApp, options: ShutdownOption
   let state: Shutdown['state'] = 'running';
   let closing: Promise<void> | undefined;
 
-  let exitStatus: number | undefined;
+  let finish: Finish;
 
-  const close = (status?: number): Promise<void> => {
-    exitStatus ??= status;
+  const close = (how?: Finish): Promise<void> => {
+    finish ??= how;
     closing ??= (async () => {
       state = 'closing';
       try {
         await options.close();
         state = 'closed';
         // before-quit fires again for this quit and now lets it through.
-        if (exitStatus === undefined) app.quit();
-        else app.exit(exitStatus);
+        if (finish === undefined) app.quit();
+        else if (typeof finish === 'number') app.exit(finish);
+        else finish();
       } catch (error) {
         state = 'closed';
         options.onError?.(error);
