@@ -6,7 +6,7 @@
  * listed file by file: the bundles and the VSE entry in, simulators, tests and sources out,
  * .node files unpacked, exactly the run-time node_modules, the fuse wire flipped as configured.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getCurrentFuseWire, FuseV1Options } from '@electron/fuses';
@@ -174,5 +174,7 @@ describe('the packaged app (a real electron-builder build around a stand-in Elec
     expect(usableFeed(feedOf(feed))).toBe(false);
     expect(existsSync(join(packaged.resources, 'udev', '70-kassa-devices.rules'))).toBe(true);
     expect(existsSync(join(packaged.resources, 'kiosk', 'kassa-kiosk.service'))).toBe(true);
+    // The unit runs the session script from there: it must stay executable.
+    expect(statSync(join(packaged.resources, 'kiosk', 'kassa-kiosk.sh')).mode & 0o111).toBe(0o111);
   });
 });
