@@ -62,6 +62,8 @@ export const sessionInfo = z.strictObject({
   pinSet: z.boolean(),
   /** Whether customer displays on other devices may pair (`kassa serve --lan`). */
   pairingAvailable: z.boolean(),
+  /** The Electron app runs with --kiosk: an operator may leave the kiosk (app.exitKiosk). */
+  kiosk: z.boolean(),
   /** The host runs with its demo tools (the demo wallet panel). */
   demo: z.boolean(),
 });

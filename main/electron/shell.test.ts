@@ -280,6 +280,7 @@ describe('the Electron shell', () => {
     expect(till!.loaded).toEqual([APP_START_URL, APP_START_URL]);
 
     const page = pageOf(till!, electron);
+    expect(await page.client.call('session.info', {})).toMatchObject({ kiosk: true });
     await expect(page.client.call('app.exitKiosk', {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(shell!.shutdown.state).toBe('running');
     // A fresh terminal: setting the manager PIN unlocks the operator role, as entering it would.
@@ -297,6 +298,7 @@ describe('the Electron shell', () => {
     const { electron } = await start({ kiosk: false });
     const [till] = electron.windows();
     const page = pageOf(till!, electron);
+    expect(await page.client.call('session.info', {})).toMatchObject({ kiosk: false });
     await page.client.call('auth.setPin', { pin: '8642' });
     await expect(page.client.call('app.exitKiosk', {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const altF4 = new FakeEvent();

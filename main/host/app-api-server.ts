@@ -120,6 +120,7 @@ export class AppApiServer {
       enrolled: this.host.enrolled,
       pinSet: this.host.pinSet,
       pairingAvailable: this.options.pairing !== undefined,
+      kiosk: this.options.exitKiosk !== undefined,
       demo: this.host.demo,
     };
   }
