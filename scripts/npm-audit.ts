@@ -76,10 +76,10 @@ export function readAuditReasons(file: string = AUDIT_REASONS_FILE): AuditReason
   return reasons;
 }
 
-/** Runs `npm audit --omit=dev --json` in the repository; its report, or npm's error as one. */
+/** Runs `npm audit --omit=dev --json` in the repository (no retries: an unreachable registry answers fast); its report, or npm's error as one. */
 export function runNpmAudit(root: string = ROOT): Promise<AuditReport> {
   return new Promise((resolve) => {
-    execFile('npm', ['audit', '--omit=dev', '--json'], { cwd: root, timeout: 60_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout) => {
+    execFile('npm', ['audit', '--omit=dev', '--json', '--fetch-retries=0', '--fetch-timeout=15000'], { cwd: root, timeout: 60_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout) => {
       try {
         resolve(JSON.parse(stdout) as AuditReport);
       } catch {
