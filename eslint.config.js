@@ -5,6 +5,7 @@ import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
 import { layeringRule } from './scripts/eslint-layering.js';
+import { webPreferencesRule } from './scripts/eslint-web-preferences.js';
 
 const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 /** Packages that only load in Node (native addons, Node-only libraries). */
@@ -53,8 +54,10 @@ export default tseslint.config(
   { ignores: ['node_modules/', '.toolchain/', 'dist/', 'out/', 'coverage/', 'test-results/', 'playwright-report/'] },
   ...tseslint.configs.recommended,
   {
-    plugins: { kassa: { rules: { layering: layeringRule } } },
+    plugins: { kassa: { rules: { layering: layeringRule, 'no-insecure-web-preferences': webPreferencesRule } } },
     rules: {
+      // Everywhere, tests and scripts included (docs/security.md, "The renderer").
+      'kassa/no-insecure-web-preferences': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-imports': electronOnlyInShell,

@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
@@ -43,7 +44,8 @@ function runMain(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ record:
     });
   });
 }
-const builtins = (imports: string[]) => imports.filter((name) => !name.startsWith('node:'));
+/** The packages a bundle leaves external, less Node's built-ins (electron-updater's code names them without `node:`). */
+const builtins = (imports: string[]) => imports.filter((name) => !name.startsWith('node:') && !builtinModules.includes(name));
 
 /** Runs the preload bundle as Electron's sandboxed preload does: a require that knows `electron` only. */
 function runPreload(source: string) {

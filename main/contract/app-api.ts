@@ -63,6 +63,8 @@ export const sessionInfo = z.strictObject({
   pinSet: z.boolean(),
   /** Whether customer displays on other devices may pair (`kassa serve --lan`). */
   pairingAvailable: z.boolean(),
+  /** The Electron app runs with --kiosk: an operator may leave the kiosk (app.exitKiosk). */
+  kiosk: z.boolean(),
   /** The host runs with its demo tools (the demo wallet panel). */
   demo: z.boolean(),
 });
@@ -137,6 +139,12 @@ export const APP_CALLS = {
   'auth.lock': call(['cashier', 'operator'], empty, z.strictObject({ role: z.literal('cashier') })),
   /** Sets the manager PIN: the first time as part of setting up a fresh terminal, after that as operator. */
   'auth.setPin': call(['cashier', 'operator'], z.strictObject({ pin, currentPin: pin.optional() }), z.strictObject({ pinSet: z.literal(true) })),
+
+  /**
+   * Leaves kiosk mode: the app shuts down in order and quits (kassa-app --kiosk only; elsewhere
+   * FORBIDDEN). Operator only, so the manager PIN is the way out of a kiosk (docs/kiosk.md).
+   */
+  'app.exitKiosk': call(['operator'], empty, z.strictObject({ exiting: z.literal(true) })),
 
   'terminal.enroll': call(['operator'], enrollParams, enrollResult),
   'settings.get': call(['operator'], empty, hostSettings),

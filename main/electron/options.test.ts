@@ -15,6 +15,11 @@ describe('the app\'s switches', () => {
     expect(parseShellArguments([], {})).toEqual({ dataDir: undefined, kiosk: false, display: false, demo: false, warnings: [] });
   });
 
+  it('takes this machine\'s update server from --update-url', () => {
+    expect(parseShellArguments(['--update-url', 'https://updates.example-shop.se/kassa/'], {}).updateUrl).toBe('https://updates.example-shop.se/kassa/');
+    expect(parseShellArguments([], {})).not.toHaveProperty('updateUrl');
+  });
+
   it('takes the data folder from KASSA_DATA when --data is not given, else Electron\'s user-data folder', () => {
     expect(parseShellArguments([], { KASSA_DATA: '/srv/kassa' }).dataDir).toBe('/srv/kassa');
     expect(parseShellArguments(['--data=/a'], { KASSA_DATA: '/srv/kassa' }).dataDir).toBe('/a');

@@ -3,7 +3,7 @@
  * same command line (`--password-store=…`, `--no-sandbox`, Playwright's debugging ports), so
  * anything this does not know is left alone rather than refused.
  *
- *   kassa-app [--data DIR] [--kiosk] [--display] [--demo] [--keyring NAME]
+ *   kassa-app [--data DIR] [--kiosk] [--display] [--demo] [--keyring NAME] [--update-url URL]
  */
 import { parseArgs } from 'node:util';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -28,6 +28,11 @@ export interface ShellOptions {
    * launcher (Playwright does) put on the command line.
    */
   keyring?: Keyring;
+  /**
+   * `--update-url URL`: this machine's update server, over the one the package was built with
+   * (resources/app-update.yml); docs/updates.md.
+   */
+  updateUrl?: string;
   /** Switches given wrongly, for the log. */
   warnings?: string[];
 }
@@ -41,6 +46,7 @@ export function parseShellArguments(argv: readonly string[], env: NodeJS.Process
       display: { type: 'boolean' },
       demo: { type: 'boolean' },
       keyring: { type: 'string' },
+      'update-url': { type: 'string' },
     },
     strict: false,
     allowPositionals: true,
@@ -59,6 +65,7 @@ export function parseShellArguments(argv: readonly string[], env: NodeJS.Process
     display: values.display === true,
     demo: values.demo === true,
     ...(keyring === undefined ? {} : { keyring }),
+    ...(typeof values['update-url'] === 'string' && values['update-url'] !== '' ? { updateUrl: values['update-url'] } : {}),
     warnings,
   };
 }

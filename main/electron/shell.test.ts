@@ -26,7 +26,8 @@ import type { ShellOptions } from './options.ts';
 import { SEALED_KEY_FILE } from './sealed-key.ts';
 import { Shell } from './shell.ts';
 import { builtAppForTests } from './test/built-app.ts';
-import { fakeElectron, fakeRenderer, FakeMenu, type FakeBrowserWindow, type FakeElectron } from './test/fake-electron.ts';
+import { fakeElectron, FakeEvent, fakeRenderer, FakeMenu, type FakeBrowserWindow, type FakeElectron } from './test/fake-electron.ts';
+import { KIOSK_EXIT_STATUS } from './kiosk-policy.ts';
 
 const app = builtAppForTests();
 const tempFolder = tempFolders();
@@ -263,5 +264,47 @@ describe('the Electron shell', () => {
     expect(strangerShell.problem).toMatchObject({ code: 'SEALED_KEY_UNREADABLE' });
     expect(stranger.utilityProcess.forks).toEqual([]);
     await strangerShell.shutdown.quit();
+  });
+  it('in kiosk mode: the till stays, swallows Alt+F4, reloads after a renderer crash, and only the manager PIN exits, with KIOSK_EXIT_STATUS after the orderly close', { timeout: 60_000 }, async () => {
+    const { electron, shell, dataDir, order } = await start({ kiosk: true, keyring: 'kwallet5' });
+    const [till] = electron.windows();
+    till!.close();
+    expect(till!.webContents.isDestroyed()).toBe(false);
+    const altF4 = new FakeEvent();
+    till!.webContents.emit('before-input-event', altF4, { type: 'keyDown', key: 'F4', alt: true, control: false, shift: false, meta: false });
+    expect(altF4.defaultPrevented).toBe(true);
+    const digit = new FakeEvent();
+    till!.webContents.emit('before-input-event', digit, { type: 'keyDown', key: '5', alt: false, control: false, shift: false, meta: false });
+    expect(digit.defaultPrevented).toBe(false);
+    till!.webContents.emit('render-process-gone', new FakeEvent(), { reason: 'crashed', exitCode: 139 });
+    expect(till!.loaded).toEqual([APP_START_URL, APP_START_URL]);
+
+    const page = pageOf(till!, electron);
+    expect(await page.client.call('session.info', {})).toMatchObject({ kiosk: true });
+    await expect(page.client.call('app.exitKiosk', {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(shell!.shutdown.state).toBe('running');
+    // A fresh terminal: setting the manager PIN unlocks the operator role, as entering it would.
+    await page.client.call('auth.setPin', { pin: '8642' });
+    expect(await page.client.call('app.exitKiosk', {})).toEqual({ exiting: true });
+    await waitUntil('the app to exit', () => electron.app.exitCode !== undefined);
+    expect(electron.app.exitCode).toBe(KIOSK_EXIT_STATUS);
+    // The orderly close ran first (the host closed, the data folder's lock freed), then exit, not quit.
+    expect(shell!.shutdown.state).toBe('closed');
+    expect(existsSync(join(dataDir, 'terminal.lock'))).toBe(false);
+    expect(order).not.toContain('app quit');
+  });
+
+  it('without --kiosk there is no kiosk to leave, and the window closes', async () => {
+    const { electron } = await start({ kiosk: false });
+    const [till] = electron.windows();
+    const page = pageOf(till!, electron);
+    expect(await page.client.call('session.info', {})).toMatchObject({ kiosk: false });
+    await page.client.call('auth.setPin', { pin: '8642' });
+    await expect(page.client.call('app.exitKiosk', {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const altF4 = new FakeEvent();
+    till!.webContents.emit('before-input-event', altF4, { type: 'keyDown', key: 'F4', alt: true, control: false, shift: false, meta: false });
+    expect(altF4.defaultPrevented).toBe(false);
+    till!.close();
+    expect(till!.webContents.isDestroyed()).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Quitting waits for the host: before-quit is held back until the close has resolved, then the
  * app quits; whatever starts it (a quit, the last window, SIGTERM), the close runs once; a
- * close that fails still ends the app, with exit code 1.
+ * close that fails still ends the app, with exit code 1. Asked how to finish, it exits with a
+ * status or hands over (an update's install) instead of quitting.
  */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
@@ -87,5 +88,25 @@ describe('orderly shutdown', () => {
     await shutdown.quit();
     expect(app.exitCode).toBe(1);
     expect(errors).toEqual([new Error('the VSE would not stop')]);
+  });
+  it('with an exit status (the kiosk\'s exit), exits with it once the host has closed, instead of quitting', async () => {
+    const { app, order, closing, shutdown } = setUp();
+    const quitting = shutdown.quit(10);
+    expect(app.exitCode).toBeUndefined();
+    closing.resolve();
+    await quitting;
+    expect(order).toEqual(['close started', 'close resolved']);
+    expect(app.exitCode).toBe(10);
+    expect(app.quitted).toBe(false);
+  });
+
+  it('with a hand-over (an update\'s install), calls it once the host has closed; a later SIGTERM changes nothing', async () => {
+    const { app, order, closing, shutdown, signals } = setUp();
+    const quitting = shutdown.quit(() => order.push('hand-over'));
+    signals.emit('SIGTERM');
+    closing.resolve();
+    await quitting;
+    expect(order).toEqual(['close started', 'close resolved', 'hand-over']);
+    expect(app.exitCode).toBeUndefined();
   });
 });

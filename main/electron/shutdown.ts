@@ -17,10 +17,17 @@ export interface ShutdownOptions {
 }
 
 export interface Shutdown {
-  /** Starts the orderly quit (as app.quit() would); resolves when the host has closed. */
-  quit(): Promise<void>;
+  /**
+   * Starts the orderly quit (as app.quit() would); resolves when the host has closed. Once
+   * closed the app quits, or with `finish` an exit status (the kiosk's exit, a crash restart for
+   * systemd) exits with it, or a function (an update's install) ends the app instead.
+   */
+  quit(finish?: Finish): Promise<void>;
   readonly state: 'running' | 'closing' | 'closed';
 }
+
+/** How the app ends once the host has closed: quit (undefined), exit with a status, or a hand-over. */
+export type Finish = number | (() => void) | undefined;
 
 type QuittingApp = Pick<App, 'on' | 'quit' | 'exit'>;
 
@@ -28,14 +35,19 @@ export function installOrderlyShutdown(app: QuittingApp, options: ShutdownOption
   let state: Shutdown['state'] = 'running';
   let closing: Promise<void> | undefined;
 
-  const close = (): Promise<void> => {
+  let finish: Finish;
+
+  const close = (how?: Finish): Promise<void> => {
+    finish ??= how;
     closing ??= (async () => {
       state = 'closing';
       try {
         await options.close();
         state = 'closed';
         // before-quit fires again for this quit and now lets it through.
-        app.quit();
+        if (finish === undefined) app.quit();
+        else if (typeof finish === 'number') app.exit(finish);
+        else finish();
       } catch (error) {
         state = 'closed';
         options.onError?.(error);

@@ -50,7 +50,7 @@ class EchoSession implements Session {
 let wss: WebSocketServer;
 let port: number;
 /** The info the next connection's session greets with. */
-let greeting: SessionInfo = { role: 'cashier', till: 'Till 1', language: 'en', currency: 'SEK', enrolled: true, pinSet: true, pairingAvailable: false, demo: false };
+let greeting: SessionInfo = { role: 'cashier', till: 'Till 1', language: 'en', currency: 'SEK', enrolled: true, pinSet: true, pairingAvailable: false, kiosk: false, demo: false };
 const sessions: EchoSession[] = [];
 
 beforeAll(async () => {

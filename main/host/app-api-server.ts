@@ -39,6 +39,8 @@ export interface AppApiOptions {
   pairing?: PairingCodes;
   now?: () => number;
   onInvalidEvent?: (error: Error) => void;
+  /** The Electron shell in kiosk mode: leaves the kiosk (app.exitKiosk). Absent elsewhere. */
+  exitKiosk?: () => void;
 }
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: AppErrorValue };
@@ -118,6 +120,7 @@ export class AppApiServer {
       enrolled: this.host.enrolled,
       pinSet: this.host.pinSet,
       pairingAvailable: this.options.pairing !== undefined,
+      kiosk: this.options.exitKiosk !== undefined,
       demo: this.host.demo,
     };
   }
@@ -239,6 +242,13 @@ export class AppApiServer {
         // Whoever set the PIN knows it: the session is unlocked, as if it had just been entered.
         if (state.baseRole === 'cashier') state.operatorUntil = this.now() + OPERATOR_UNLOCK_SECONDS;
         return { pinSet: true as const };
+      },
+      'app.exitKiosk': () => {
+        const exit = this.options.exitKiosk;
+        if (exit === undefined) throw new AppError('FORBIDDEN', 'only the app started with --kiosk has a kiosk to leave');
+        // After this call's answer has gone out: the shutdown closes the sessions.
+        setImmediate(exit);
+        return { exiting: true as const };
       },
       'terminal.enroll': async (_state, params) => {
         // The contract's fields only (the result also names the data folder and key source).

@@ -114,7 +114,7 @@ export function App({ store }: { store: HostStore }) {
         ) : screen === 'report' ? (
           <ReportScreen store={store} onError={onError} />
         ) : isOperator ? (
-          <SettingsScreen store={store} status={status} devices={view.devices} pairingAvailable={session.pairingAvailable} onError={onError} onSaved={(settings) => void setLanguage(settings.language).then(() => store.refresh())} />
+          <SettingsScreen store={store} status={status} devices={view.devices} pairingAvailable={session.pairingAvailable} kiosk={session.kiosk} onError={onError} onSaved={(settings) => void setLanguage(settings.language).then(() => store.refresh())} />
         ) : (
           <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
         )}

@@ -122,8 +122,11 @@ export class FakeBrowserWindow extends EventEmitter {
   restore(): void {
     this.minimized = false;
   }
-  /** The user closes the window. */
+  /** The user closes the window (as Electron's: 'close' may be prevented). */
   close(): void {
+    const event = new FakeEvent();
+    this.emit('close', event);
+    if (event.defaultPrevented) return;
     this.webContents.destroy();
     this.emit('closed');
   }
@@ -174,6 +177,9 @@ export class FakeApp extends EventEmitter {
       this.quitted = true;
       this.emit('quit');
     }
+  }
+  relaunch(): void {
+    this.calls.push('relaunch');
   }
   exit(code = 0): void {
     this.calls.push(`exit ${code}`);

@@ -2,7 +2,7 @@
  * Settings, behind the manager PIN (operator role): the till's name, language, currency,
  * auto-print and request lifetime; the devices and their state; the offline limits the
  * terminal's policy sets (read only: they are the scheme operator's risk decision); pairing a
- * customer display; changing the PIN.
+ * customer display; changing the PIN; in the kiosk app, leaving the kiosk.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,7 +13,7 @@ import { LANGUAGE_NAMES, localeOf, type Language } from '../i18n/index.ts';
 import { formatMoney } from '../money.ts';
 import { span } from '../time.ts';
 
-export function SettingsScreen({ store, status, devices, pairingAvailable, onError, onSaved }: { store: HostStore; status: TerminalStatus | null; devices: DeviceView[]; pairingAvailable: boolean; onError: (error: AppError) => void; onSaved: (settings: HostSettings) => void }) {
+export function SettingsScreen({ store, status, devices, pairingAvailable, kiosk, onError, onSaved }: { store: HostStore; status: TerminalStatus | null; devices: DeviceView[]; pairingAvailable: boolean; kiosk: boolean; onError: (error: AppError) => void; onSaved: (settings: HostSettings) => void }) {
   const { t, i18n } = useTranslation();
   const locale = localeOf(i18n.language);
   const units = { d: t('units.d'), h: t('units.h'), min: t('units.min') };
@@ -142,6 +142,16 @@ export function SettingsScreen({ store, status, devices, pairingAvailable, onErr
           <p>{t('settings.pairingLocal')}</p>
         )}
       </section>
+
+      {kiosk && (
+        <section aria-labelledby="kiosk-heading">
+          <h2 id="kiosk-heading">{t('settings.kiosk')}</h2>
+          <p>{t('settings.kioskHelp')}</p>
+          <button type="button" className="button secondary" data-testid="exit-kiosk" onClick={() => void store.client.call('app.exitKiosk', {}).catch((error: AppError) => onError(error))}>
+            {t('settings.kioskExit')}
+          </button>
+        </section>
+      )}
 
       <section aria-labelledby="pin-heading">
         <h2 id="pin-heading">{t('settings.pin')}</h2>
