@@ -28,6 +28,7 @@ import { lockDataFolder, type DataFolderLock } from '../terminal/data-lock.ts';
 import { EnrollmentError, enrollTerminal, type EnrollmentResult } from '../terminal/enrollment.ts';
 import { TerminalSetupError } from '../terminal/errors.ts';
 import { terminalPaths, type PathOptions, type TerminalPaths } from '../terminal/paths.ts';
+import { RetentionService } from '../terminal/retention-service.ts';
 import { TerminalHost, type TerminalHostOptions } from '../terminal/terminal-host.ts';
 import type { VseLauncher } from '../vse/launcher.ts';
 import { defaultHostSection, hostSection, type HostSection } from './host-settings.ts';
@@ -66,6 +67,7 @@ export class AppHost extends Emitter<AppHostEvents> {
   private terminal: TerminalHost | undefined;
   private paymentService: PaymentService | undefined;
   private deviceService: DeviceService | undefined;
+  private retentionService: RetentionService | undefined;
   private vseStatus: VseResult<'status'> | null = null;
   private detachers: (() => void)[] = [];
   private enrolling: Promise<EnrollmentResult> | undefined;
@@ -139,6 +141,11 @@ export class AppHost extends Emitter<AppHostEvents> {
 
   get terminalHost(): TerminalHost | undefined {
     return this.terminal;
+  }
+
+  /** Retention's rounds while the terminal's services run (tests wait for its `purged` event). */
+  get retention(): RetentionService | undefined {
+    return this.retentionService;
   }
 
   /** The VSE's own status, for handlers that need more than the terminal status. */
@@ -240,6 +247,16 @@ export class AppHost extends Emitter<AppHostEvents> {
       settlement.on('cycle-finished', (report) => this.log?.info({ ok: report.ok, batches: report.batches, counts: report.counts, failure: report.failure?.code }, 'settlement cycle')),
     );
     settlement.start();
+
+    const retention = new RetentionService({ vse: terminal.vse, settings: () => this.file?.retention, timers: this.options.settlement?.timers });
+    this.retentionService = retention;
+    this.detachers.push(
+      retention.on('purged', (summary) => {
+        if (summary.payments + summary.paymentRequests > 0) this.log?.info(summary, 'retention purged');
+      }),
+      retention.on('failed', (error) => this.log?.warn({ err: error }, 'retention purge failed; the next round tries again')),
+    );
+    retention.start();
   }
 
   private noteStorage(message: string): void {
@@ -390,6 +407,8 @@ export class AppHost extends Emitter<AppHostEvents> {
 
   private async stopTerminal(): Promise<void> {
     for (const detach of this.detachers.splice(0)) detach();
+    await this.retentionService?.stop();
+    this.retentionService = undefined;
     await this.deviceService?.stop();
     this.deviceService = undefined;
     const payments = this.paymentService;
