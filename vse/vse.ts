@@ -78,7 +78,7 @@ function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
   }
 }
 
-const readOnlyWhy = (options: VseOptions): string => (options.readOnly === true ? 'the host opened the store read-only (a full disk)' : 'the data folder is read-only');
+const readOnlyWhy = (options: VseOptions): string => (options.readOnly === true ? 'the host opened the store read-only (a full disk, or a command reading beside the running terminal)' : 'the data folder is read-only');
 
 /** Creates the key on a fresh database, and checks that test and production data never mix. */
 function terminalKeyOf(db: SqliteDatabase, testMode: boolean, now: number): Es256Signer {

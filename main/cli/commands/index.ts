@@ -56,4 +56,14 @@ export const TERMINAL_COMMANDS: readonly CommandEntry[] = [
     summary: 'add, revoke and list the cash registers (ECR) that may start payments',
     load: async () => (await import('./ecr.ts')).ecrCommand,
   },
+  {
+    name: 'export',
+    summary: 'write the audit log and every payment to one file signed by the terminal key (safe while the terminal runs)',
+    load: async () => (await import('./export.ts')).exportCommand,
+  },
+  {
+    name: 'verify-export',
+    summary: 'check an export file with the scheme root key alone: signatures, audit chain, every payment',
+    load: async () => (await import('./verify-export.ts')).verifyExportCommand,
+  },
 ];
