@@ -66,4 +66,14 @@ export const TERMINAL_COMMANDS: readonly CommandEntry[] = [
     summary: 'check an export file with the scheme root key alone: signatures, audit chain, every payment',
     load: async () => (await import('./verify-export.ts')).verifyExportCommand,
   },
+  {
+    name: 'backup',
+    summary: 'copy the encrypted database and config into a new folder, safe while the terminal runs',
+    load: async () => (await import('./backup.ts')).backupCommand,
+  },
+  {
+    name: 'restore',
+    summary: 'restore a backup into a data folder without a database (refused while a terminal runs on it)',
+    load: async () => (await import('./restore.ts')).restoreCommand,
+  },
 ];
