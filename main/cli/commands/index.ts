@@ -57,6 +57,11 @@ export const TERMINAL_COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./ecr.ts')).ecrCommand,
   },
   {
+    name: 'doctor',
+    summary: 'check this terminal (folder, keys, database, trust list, devices, backend, clock) and say what to fix',
+    load: async () => (await import('./doctor.ts')).doctorCommand,
+  },
+  {
     name: 'export',
     summary: 'write the audit log and every payment to one file signed by the terminal key (safe while the terminal runs)',
     load: async () => (await import('./export.ts')).exportCommand,
