@@ -19,7 +19,7 @@ import { DeviceManager } from '../../hardware/manager/device-manager.ts';
 import type { DevicesConfig } from '../../hardware/manager/config.ts';
 import type { RiskPolicyOverrides, VseResult } from '../../vse/contract/rpc.ts';
 import { AppError, type AppEvent } from '../contract/app-api.ts';
-import type { AttentionItem, HostSettings, TerminalStatus } from '../contract/schemas.ts';
+import type { AttentionItem, HostSettings, TerminalStatus, Verdict } from '../contract/schemas.ts';
 import { DeviceService, type Devices } from '../devices/device-service.ts';
 import { appErrorOf, PaymentService } from '../payments/payment-service.ts';
 import { configForEnrollment, readConfigFile, sameRootKeys, writeTerminalConfig, type ConfigFile, type TerminalConfig } from '../terminal/config.ts';
@@ -55,7 +55,8 @@ export interface AppHostOptions extends PathOptions {
   demo?: boolean;
 }
 
-export type AppHostEvents = { event: [AppEvent] };
+/** `event`: app API events for every session; `verdict`: each payment decision, for the host's own listeners (metrics). */
+export type AppHostEvents = { event: [AppEvent]; verdict: [Verdict] };
 
 export class AppHost extends Emitter<AppHostEvents> {
   readonly paths: TerminalPaths;
@@ -212,6 +213,7 @@ export class AppHost extends Emitter<AppHostEvents> {
     this.detachers.push(
       payments.on('state', (state) => this.publish({ name: 'till', state })),
       payments.on('verdict', (verdict) => {
+        this.emit('verdict', verdict);
         if (verdict.outcome === 'rejected') this.log?.info({ reason: verdict.reason, channel: verdict.channel, noOpenRequest: verdict.noOpenRequest }, 'payment refused');
         else this.log?.info({ outcome: verdict.outcome, iouId: verdict.payment.iouId, amount: verdict.payment.amount, currency: verdict.payment.currency, channel: verdict.channel }, 'payment accepted');
       }),
