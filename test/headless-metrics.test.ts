@@ -11,11 +11,14 @@ import parsePrometheusTextFormat, { type MetricFamily } from 'parse-prometheus-t
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppHost } from '../main/host/app-host.ts';
 import type { HeadlessServer } from '../main/headless/server.ts';
+import { SerialScannerEmulator } from '../sim/devices/serial-scanner.ts';
 import { startHeadlessWorld, type HeadlessWorld } from './support/headless.ts';
+import { waitUntil } from './support/wait.ts';
 
 let world: HeadlessWorld;
 let host: AppHost;
 let server: HeadlessServer;
+let scanner: SerialScannerEmulator;
 const metricsToken = randomBytes(32).toString('base64url');
 
 beforeAll(async () => {
@@ -23,11 +26,16 @@ beforeAll(async () => {
   const dataDir = await world.enrolledFolder('metrics');
   const configPath = join(dataDir, 'config.json');
   const config = JSON.parse(readFileSync(configPath, 'utf8'));
-  config.host = { ...config.host, metrics: { tokenSha256: createHash('sha256').update(metricsToken).digest('hex') } };
+  // A real serial scanner (the emulator on a socat pty) read by the host's own driver.
+  scanner = await SerialScannerEmulator.start({ suffix: 'CR' });
+  config.host = { ...config.host, devices: [{ id: 'front', driver: 'serial-scanner', path: scanner.hostPath }], metrics: { tokenSha256: createHash('sha256').update(metricsToken).digest('hex') } };
   writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
   ({ host, server } = await world.serve(dataDir));
 }, 120_000);
-afterAll(() => world?.close());
+afterAll(async () => {
+  await world?.close();
+  await scanner?.close().catch(() => undefined);
+});
 
 async function scrape(token: string): Promise<MetricFamily[]> {
   const response = await fetch(`${server.origin}/metrics`, { headers: { authorization: `Bearer ${token}` } });
@@ -57,15 +65,19 @@ it('counts payments and refusals, and reads unsettled amounts, settlement lag an
   // Keep settlement from racing the scrape: the payments stay unsettled while we look.
   await host.terminalHost!.settlement.stop();
   const payer = await world.payer();
-  for (const amount of [1_250, 4_000]) {
-    const request = await host.payments.request({ amount, origin: 'cashier' });
-    const verdict = await host.payments.submit(await payer.pay(request.text), 'keyboard');
-    expect(verdict.outcome).toBe('paid');
-  }
+  const request = await host.payments.request({ amount: 1_250, origin: 'cashier' });
+  expect((await host.payments.submit(await payer.pay(request.text), 'keyboard')).outcome).toBe('paid');
+  // The second through the scanner, as at a counter.
+  await waitUntil('the scanner is ready', () => host.devices?.devices.some((d) => d.id === 'front' && d.state === 'ready') === true);
+  const second = await host.payments.request({ amount: 4_000, origin: 'cashier' });
+  await scanner.scan(await payer.pay(second.text));
+  await waitUntil('the scanned payment is paid', () => host.payments.state.phase === 'paid');
   expect(await host.payments.submit('KP1:NOT-A-PAYMENT', 'keyboard')).toMatchObject({ outcome: 'rejected', reason: 'MALFORMED' });
 
   const after = await scrape(metricsToken);
-  expect(sample(after, 'kassa_payments_total', { outcome: 'paid', currency: 'SEK', channel: 'keyboard' })).toBe(2);
+  expect(sample(after, 'kassa_payments_total', { outcome: 'paid', currency: 'SEK', channel: 'keyboard' })).toBe(1);
+  expect(sample(after, 'kassa_payments_total', { outcome: 'paid', currency: 'SEK', channel: 'qr-scanner' })).toBe(1);
+  expect(sample(after, 'kassa_device_up', { device: 'front', role: 'scanner', driver: 'serial-scanner' })).toBe(1);
   expect(sample(after, 'kassa_paid_amount_total', { currency: 'SEK' })).toBe(5_250);
   expect(sample(after, 'kassa_payment_rejections_total', { reason: 'MALFORMED', channel: 'keyboard' })).toBe(1);
   expect(sample(after, 'kassa_unsettled_amount', { currency: 'SEK' })).toBe(5_250);
@@ -76,6 +88,10 @@ it('counts payments and refusals, and reads unsettled amounts, settlement lag an
   const families = new Map(after.map((f) => [f.name, f]));
   expect(families.get('kassa_payments_total')?.type).toBe('COUNTER');
   expect(families.get('kassa_unsettled_amount')?.type).toBe('GAUGE');
-  expect(families.has('kassa_device_up')).toBe(true);
   expect(families.has('kassa_process_resident_memory_bytes')).toBe(true);
+
+  // The scanner unplugged: the device goes down.
+  await scanner.close();
+  await waitUntil('the scanner is gone', () => host.devices?.devices.some((d) => d.id === 'front' && d.state !== 'ready') === true);
+  expect(sample(await scrape(metricsToken), 'kassa_device_up', { device: 'front' })).toBe(0);
 });
