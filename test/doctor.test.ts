@@ -3,7 +3,7 @@
  * it serves) gets a clean bill, and each check, broken on purpose in a folder of its own, is
  * caught with its fix hint — without the other checks crying wolf.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../main/doctor/check.ts';
@@ -96,6 +96,14 @@ describe('kassa doctor', { timeout: 120_000 }, () => {
     chmodSync(join(dataDir, 'database.key'), 0o640);
     const report = await doctor(dataDir);
     expect(check(report, 'key-store')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/KEY_FILE_INSECURE/), hint: expect.stringMatching(/chmod 600/) });
+  });
+
+  it("says so when the key is the Electron app's, sealed by the OS keyring, instead of opening the database", async () => {
+    const dataDir = await world.enrolledFolder('sealed');
+    renameSync(join(dataDir, 'database.key'), join(dataDir, 'database.key.sealed'));
+    const report = await doctor(dataDir);
+    expect(check(report, 'key-store')).toMatchObject({ status: 'warn', summary: expect.stringMatching(/sealed by the OS keyring/), hint: expect.stringMatching(/KASSA_DB_KEY/) });
+    expect(check(report, 'database')).toMatchObject({ status: 'skip', summary: expect.stringMatching(/sealed/) });
   });
 
   it('catches a corrupted database, pointing at kassa restore', async () => {

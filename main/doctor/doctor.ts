@@ -73,7 +73,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   }
   const nowSeconds = Math.floor(now() / 1000);
   checks.push(keyStoreCheck(key.result, status, nowSeconds));
-  checks.push(databaseCheck(stored, openError));
+  checks.push(databaseCheck(stored, openError, key.result.status === 'warn' ? 'not opened: the database key is sealed by the app' : undefined));
   checks.push(trustListCheck(status, nowSeconds));
 
   const devices: DeviceConfig[] = config.file?.host?.devices ?? [];

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VseResult } from '../../vse/contract/rpc.ts';
+import { SEALED_KEY_FILE } from '../electron/sealed-key.ts';
 import { loadDatabaseKey, VSE_DATABASE_FILE, type DatabaseKey } from '../terminal/database-key.ts';
 import { TerminalSetupError } from '../terminal/errors.ts';
 import { ENV, type TerminalPaths } from '../terminal/paths.ts';
@@ -16,6 +17,12 @@ export const CERTIFICATE_WARNING_SECONDS = 30 * 86_400;
 /** The database key without side effects: never makes one up (loadDatabaseKey would, on a fresh folder). */
 export function readDatabaseKey(paths: TerminalPaths, env: NodeJS.ProcessEnv): { key?: DatabaseKey; result: CheckResult } {
   const fromEnv = env[ENV.databaseKey] !== undefined && env[ENV.databaseKey] !== '';
+  if (!fromEnv && !existsSync(paths.keyFile) && existsSync(join(paths.dataDir, SEALED_KEY_FILE))) {
+    // The Electron app's key: only the app, through the OS keyring, can unseal it.
+    return {
+      result: warn('key-store', `the database key is sealed by the OS keyring (${join(paths.dataDir, SEALED_KEY_FILE)}): the doctor cannot open the database outside the app`, 'check the database from the app, or run kassa doctor with the key in $KASSA_DB_KEY'),
+    };
+  }
   if (!fromEnv && !existsSync(paths.keyFile)) {
     const hasDatabase = existsSync(join(paths.vseDir, VSE_DATABASE_FILE));
     return {
