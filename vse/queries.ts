@@ -2,7 +2,7 @@
 import { fromHex, toHex } from '../protocol/index.ts';
 import type { CurrencyTotal, PaymentSummary, VseParams, VseResult } from './contract/rpc.ts';
 import type { SqliteDatabase } from './store/database.ts';
-import { PAYMENT_COLUMNS, PAYMENTS_WITH_REFERENCE, paymentSummary, type PaymentRow } from './store/payments.ts';
+import { PAYMENT_COLUMNS, PAYMENT_REFERENCE, PAYMENTS_WITH_REFERENCE, paymentSummary, type PaymentRow } from './store/payments.ts';
 
 interface DoubleSpendRow {
   iou_id: Buffer;
@@ -42,7 +42,7 @@ export class Queries {
       // LIKE's own wildcards in the search text are taken literally.
       const prefix = `${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const hexPrefix = /^[0-9a-fA-F]+$/.test(query.search) ? `${query.search.toLowerCase()}%` : null;
-      add("(r.reference LIKE ? ESCAPE '\\' OR lower(hex(p.iou_id)) LIKE ? OR lower(hex(p.request_id)) LIKE ?)", prefix, hexPrefix, hexPrefix);
+      add(`(${PAYMENT_REFERENCE} LIKE ? ESCAPE '\\' OR lower(hex(p.iou_id)) LIKE ? OR lower(hex(p.request_id)) LIKE ?)`, prefix, hexPrefix, hexPrefix);
     }
     if (query.after !== undefined) {
       const after = this.db.prepare<[Uint8Array], { accepted_at: number; id: number }>('SELECT accepted_at, id FROM payments WHERE iou_id = ?').get(fromHex(query.after)!);

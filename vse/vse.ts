@@ -14,10 +14,13 @@ import { createTerminalKey, loadTerminalKey } from './keys/terminal-key.ts';
 import { Outbox } from './outbox/outbox.ts';
 import { limitsFor, resolvePolicy } from './policy/policy.ts';
 import { Queries } from './queries.ts';
+import { purgeExpired } from './retention/retention.ts';
+import { backupTo, integrity, storeFacts } from './store/maintenance.ts';
+import { encodeTerminalExport, type ExportedPayment } from './contract/terminal-export.ts';
 import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/database.ts';
 import { MIGRATIONS } from './store/migrations/index.ts';
 import { writable } from './store/storage-errors.ts';
-import { paymentStatements, paymentSummary, REQUEST_COLUMNS, type PaymentStatements, type RequestRow } from './store/payments.ts';
+import { PAYMENT_REFERENCE, paymentStatements, paymentSummary, REQUEST_COLUMNS, type PaymentStatements, type RequestRow } from './store/payments.ts';
 import { TrustStore } from './trust/trust-store.ts';
 
 export const DATABASE_FILE = 'vse.sqlite';
@@ -35,8 +38,6 @@ export interface VseOptions {
   emit?: (event: VseEvent) => void;
 }
 
-/** Unpaid requests are kept a day past expiry (a late scan still gets REQUEST_EXPIRED), then dropped. */
-const REQUEST_RETENTION_SECONDS = 86_400;
 export const AUTOCHECKPOINT_PAGES = 10_000;
 /**
  * Above what the WAL can grow to before SQLite checkpoints by itself (10,000 frames: ≈ 20 MB of
@@ -77,7 +78,7 @@ function openStore(options: VseOptions, readonly: boolean): SqliteDatabase {
   }
 }
 
-const readOnlyWhy = (options: VseOptions): string => (options.readOnly === true ? 'the host opened the store read-only (a full disk)' : 'the data folder is read-only');
+const readOnlyWhy = (options: VseOptions): string => (options.readOnly === true ? 'the host opened the store read-only (a full disk, or a command reading beside the running terminal)' : 'the data folder is read-only');
 
 /** Creates the key on a fresh database, and checks that test and production data never mix. */
 function terminalKeyOf(db: SqliteDatabase, testMode: boolean, now: number): Es256Signer {
@@ -123,6 +124,7 @@ export class Vse {
   private readonly trust: TrustStore;
   private readonly outbox: Outbox;
   private readonly queries: Queries;
+  private readonly databaseKey: Uint8Array;
 
   private constructor(db: SqliteDatabase, signer: Es256Signer, options: VseOptions, readOnly: boolean) {
     this.db = db;
@@ -138,6 +140,7 @@ export class Vse {
     this.trust = new TrustStore(db, options.rootKeys, signer.publicKey, this.audit);
     this.outbox = new Outbox({ db, statements: this.statements, trust: this.trust, signer, audit: this.audit, clock: this.clock, emit: this.emit });
     this.queries = new Queries(db);
+    this.databaseKey = options.databaseKey;
   }
 
   static open(options: VseOptions): Vse {
@@ -148,7 +151,7 @@ export class Vse {
       const signer = readOnly ? loadTerminalKey(db) : terminalKeyOf(db, options.testMode, now);
       if (signer === undefined) throw new VseError('STORAGE_READ_ONLY', `${readOnlyWhy(options)}, and the folder holds no VSE database yet`);
       if (!readOnly) {
-        db.prepare<[expiredBefore: number]>('DELETE FROM payment_requests WHERE paid_by IS NULL AND expires < ?').run(now - REQUEST_RETENTION_SECONDS);
+        // Old payment requests and settled payments leave by retention (purgeExpired), which the host runs.
         backfillSettleBy(db);
         // Checkpoints belong in idle time (checkpointWhenIdle), not inside a cashier's commit:
         // SQLite checkpoints by itself only once the WAL reaches 10,000 frames, and keeps its blocks.
@@ -308,5 +311,47 @@ export class Vse {
 
   exportAuditLog(): VseResult<'exportAuditLog'> {
     return this.audit.export(this.trust.certificate?.cose ?? null, this.clock());
+  }
+
+  exportRecords(): VseResult<'exportRecords'> {
+    const now = this.clock();
+    const log = this.audit.snapshot(now);
+    const payments = this.db
+      .prepare<[], { bundle: Buffer; receipt: Buffer; accepted_at: number; channel: string; settlement: string; settlement_reason: string | null; settled_at: number | null; reference: string | null }>(
+        `SELECT p.bundle, p.receipt, p.accepted_at, p.channel, p.settlement, p.settlement_reason, p.settled_at, ${PAYMENT_REFERENCE} AS reference
+         FROM payments p LEFT JOIN payment_requests r ON r.request_id = p.request_id ORDER BY p.id`,
+      )
+      .all()
+      .map(
+        (row): ExportedPayment => ({
+          bundle: row.bundle,
+          receipt: row.receipt,
+          acceptedAt: row.accepted_at,
+          channel: row.channel,
+          settlement: row.settlement,
+          settlementReason: row.settlement_reason,
+          settledAt: row.settled_at,
+          reference: row.reference,
+        }),
+      );
+    const trustLists = this.trust.listsForExport();
+    const file = encodeTerminalExport(
+      { terminalKey: this.signer.publicKey, terminalCertificate: this.trust.certificate?.cose ?? null, exportedAt: now, entries: log.entries, checkpoints: log.checkpoints, trustLists, payments },
+      this.signer,
+    );
+    return { file, entries: log.entries.length, payments: payments.length, trustLists: trustLists.length };
+  }
+
+  databaseCheck(): VseResult<'databaseCheck'> {
+    return { integrity: integrity(this.db), audit: this.audit.verify(), ...storeFacts(this.db) };
+  }
+
+  backupDatabase({ name }: VseParams<'backupDatabase'>): VseResult<'backupDatabase'> {
+    const copy = backupTo(this.db, this.dataDir, name, this.databaseKey);
+    return { ...copy, terminalKey: this.signer.publicKey, terminalId: this.terminalId, testMode: this.testMode };
+  }
+
+  purgeExpired(params: VseParams<'purgeExpired'>): VseResult<'purgeExpired'> {
+    return purgeExpired({ db: this.db, audit: this.audit, clock: this.clock, clockSkewSeconds: this.policy.clockSkewSeconds, readOnly: this.readOnly }, params);
   }
 }

@@ -33,7 +33,7 @@ export interface NewFileOptions {
  * Writes `content` to a new file at `path` (which must not exist); on any failure (ENOSPC
  * halfway) the file is removed before the error is thrown.
  */
-export function writeNewFile(path: string, content: string, { mode = 0o600, durable = true }: NewFileOptions = {}): void {
+export function writeNewFile(path: string, content: string | Uint8Array, { mode = 0o600, durable = true }: NewFileOptions = {}): void {
   const fd = openSync(path, 'wx', mode);
   try {
     try {
@@ -53,7 +53,7 @@ export function writeNewFile(path: string, content: string, { mode = 0o600, dura
  * hard-linked into place, so another process sees no file or the whole file, never part of
  * one. Nothing is left behind on failure.
  */
-export function createFileAtomic(path: string, content: string, mode = 0o600): void {
+export function createFileAtomic(path: string, content: string | Uint8Array, mode = 0o600): void {
   const temporary = temporaryPath(path);
   writeNewFile(temporary, content, { mode });
   try {
@@ -68,7 +68,7 @@ export function createFileAtomic(path: string, content: string, mode = 0o600): v
  * Replaces `path` with `content`: a temporary file in the same folder, flushed, renamed over,
  * the folder flushed. Errors are Node's own (ENOSPC, EACCES, ...) for the caller to word.
  */
-export function writeFileAtomic(path: string, content: string, mode = 0o600): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o600): void {
   const temporary = temporaryPath(path);
   writeNewFile(temporary, content, { mode });
   try {

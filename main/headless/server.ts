@@ -8,7 +8,8 @@
  *   limits → the route.
  *
  * `/ecr/` is the cash registers' API: its plugin authenticates registers with their own tokens,
- * so the per-launch token is not asked for there. With `lan`, `/pair` lets a customer display
+ * so the per-launch token is not asked for there. `/metrics` (Prometheus, metrics.ts) takes the
+ * host config's metrics token, or the per-launch token from this machine. With `lan`, `/pair` lets a customer display
  * on another device pair with the code the cashier screen shows.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { HostNames, identify, lanAddresses, presentedCredential, type Credential
 import { CLOSE, serveSession } from './app-socket.ts';
 import { DisplayPairing } from './display-pairing.ts';
 import { DEFAULT_LIMITS, type HeadlessLimits } from './limits.ts';
+import { HostMetrics, isMetricsToken, METRICS_PATH } from './metrics.ts';
 import { newSecret } from './secrets.ts';
 import { EXTRA_HEADERS, helmetOptions } from './security-headers.ts';
 
@@ -139,7 +141,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   app.addHook('onRequest', async (request, reply) => {
     for (const [name, value] of Object.entries(EXTRA_HEADERS)) reply.raw.setHeader(name, value);
     const path = pathOf(request.url);
-    const exempt = path.startsWith(ECR_PREFIX) || (lan && (path === PAIRING_PATH || path === `${PAIRING_PATH}/style.css`));
+    const exempt = path.startsWith(ECR_PREFIX) || path === METRICS_PATH || (lan && (path === PAIRING_PATH || path === `${PAIRING_PATH}/style.css`));
     const credential = presentedCredential({
       path,
       queryToken: (request.query as Record<string, unknown> | undefined)?.token,
@@ -168,7 +170,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   app.addHook('onRequest', async (request, reply) => {
     const seen = access.get(request.raw)!;
     const path = pathOf(request.url);
-    if (seen.exempt && path.startsWith(ECR_PREFIX)) return;
+    if (seen.exempt && (path.startsWith(ECR_PREFIX) || path === METRICS_PATH)) return;
     const host = request.headers.host;
     if (seen.identity === undefined && !seen.exempt) {
       log?.info({ ip: request.ip, path, presented: seen.source ?? null }, 'refused: no valid credential');
@@ -216,6 +218,20 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     serveSession(socket, session, limits, log);
   });
 
+  const metrics = new HostMetrics(options.host);
+  app.get(METRICS_PATH, async (request, reply) => {
+    const seen = access.get(request.raw)!;
+    const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const allowed = seen.identity?.role === 'cashier' || (bearer !== undefined && isMetricsToken(bearer, options.host.settings.metrics?.tokenSha256));
+    if (!allowed) {
+      log?.info({ ip: request.ip, path: METRICS_PATH }, 'refused: no valid metrics token');
+      reply.header('www-authenticate', 'Bearer realm="kassa-metrics"');
+      return refuse(reply, 401, 'a metrics token is needed: Authorization: Bearer TOKEN (host.metrics in config.json), or the per-launch token on this machine');
+    }
+    const { contentType, body } = await metrics.scrape();
+    return reply.header('cache-control', 'no-store').type(contentType).send(body);
+  });
+
   if (pairing !== undefined) registerPairing(app, pairing, () => cookieName, limits, log);
 
   await app.register(fastifyStatic, { root: rendererDir, index: 'index.html', cacheControl: false, dotfiles: 'deny', wildcard: true });
@@ -227,6 +243,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     await app.listen({ port: options.port ?? DEFAULT_PORT, host: options.address ?? '127.0.0.1' });
   } catch (error) {
     api.close();
+    metrics.close();
     await app.close();
     throw error;
   }
@@ -254,6 +271,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       (closed ??= (async () => {
         for (const client of app.websocketServer.clients) client.close(CLOSE.goingAway, 'the host is shutting down');
         api.close();
+        metrics.close();
         await app.close();
       })()),
   };

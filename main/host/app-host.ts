@@ -19,7 +19,7 @@ import { DeviceManager } from '../../hardware/manager/device-manager.ts';
 import type { DevicesConfig } from '../../hardware/manager/config.ts';
 import type { RiskPolicyOverrides, VseResult } from '../../vse/contract/rpc.ts';
 import { AppError, type AppEvent } from '../contract/app-api.ts';
-import type { AttentionItem, HostSettings, TerminalStatus } from '../contract/schemas.ts';
+import type { AttentionItem, HostSettings, TerminalStatus, Verdict } from '../contract/schemas.ts';
 import { DeviceService, type Devices } from '../devices/device-service.ts';
 import { appErrorOf, PaymentService } from '../payments/payment-service.ts';
 import { configForEnrollment, readConfigFile, sameRootKeys, writeTerminalConfig, type ConfigFile, type TerminalConfig } from '../terminal/config.ts';
@@ -28,6 +28,7 @@ import { lockDataFolder, type DataFolderLock } from '../terminal/data-lock.ts';
 import { EnrollmentError, enrollTerminal, type EnrollmentResult } from '../terminal/enrollment.ts';
 import { TerminalSetupError } from '../terminal/errors.ts';
 import { terminalPaths, type PathOptions, type TerminalPaths } from '../terminal/paths.ts';
+import { RetentionService } from '../terminal/retention-service.ts';
 import { TerminalHost, type TerminalHostOptions } from '../terminal/terminal-host.ts';
 import type { VseLauncher } from '../vse/launcher.ts';
 import { defaultHostSection, hostSection, type HostSection } from './host-settings.ts';
@@ -54,7 +55,8 @@ export interface AppHostOptions extends PathOptions {
   demo?: boolean;
 }
 
-export type AppHostEvents = { event: [AppEvent] };
+/** `event`: app API events for every session; `verdict`: each payment decision, for the host's own listeners (metrics). */
+export type AppHostEvents = { event: [AppEvent]; verdict: [Verdict] };
 
 export class AppHost extends Emitter<AppHostEvents> {
   readonly paths: TerminalPaths;
@@ -66,6 +68,7 @@ export class AppHost extends Emitter<AppHostEvents> {
   private terminal: TerminalHost | undefined;
   private paymentService: PaymentService | undefined;
   private deviceService: DeviceService | undefined;
+  private retentionService: RetentionService | undefined;
   private vseStatus: VseResult<'status'> | null = null;
   private detachers: (() => void)[] = [];
   private enrolling: Promise<EnrollmentResult> | undefined;
@@ -141,6 +144,11 @@ export class AppHost extends Emitter<AppHostEvents> {
     return this.terminal;
   }
 
+  /** Retention's rounds while the terminal's services run (tests wait for its `purged` event). */
+  get retention(): RetentionService | undefined {
+    return this.retentionService;
+  }
+
   /** The VSE's own status, for handlers that need more than the terminal status. */
   get vse() {
     if (this.terminal === undefined) throw new AppError('NOT_ENROLLED', 'this terminal is not set up yet: an operator enrolls it first');
@@ -205,6 +213,7 @@ export class AppHost extends Emitter<AppHostEvents> {
     this.detachers.push(
       payments.on('state', (state) => this.publish({ name: 'till', state })),
       payments.on('verdict', (verdict) => {
+        this.emit('verdict', verdict);
         if (verdict.outcome === 'rejected') this.log?.info({ reason: verdict.reason, channel: verdict.channel, noOpenRequest: verdict.noOpenRequest }, 'payment refused');
         else this.log?.info({ outcome: verdict.outcome, iouId: verdict.payment.iouId, amount: verdict.payment.amount, currency: verdict.payment.currency, channel: verdict.channel }, 'payment accepted');
       }),
@@ -240,6 +249,16 @@ export class AppHost extends Emitter<AppHostEvents> {
       settlement.on('cycle-finished', (report) => this.log?.info({ ok: report.ok, batches: report.batches, counts: report.counts, failure: report.failure?.code }, 'settlement cycle')),
     );
     settlement.start();
+
+    const retention = new RetentionService({ vse: terminal.vse, settings: () => this.file?.retention, timers: this.options.settlement?.timers });
+    this.retentionService = retention;
+    this.detachers.push(
+      retention.on('purged', (summary) => {
+        if (summary.payments + summary.paymentRequests > 0) this.log?.info(summary, 'retention purged');
+      }),
+      retention.on('failed', (error) => this.log?.warn({ err: error }, 'retention purge failed; the next round tries again')),
+    );
+    retention.start();
   }
 
   private noteStorage(message: string): void {
@@ -390,6 +409,8 @@ export class AppHost extends Emitter<AppHostEvents> {
 
   private async stopTerminal(): Promise<void> {
     for (const detach of this.detachers.splice(0)) detach();
+    await this.retentionService?.stop();
+    this.retentionService = undefined;
     await this.deviceService?.stop();
     this.deviceService = undefined;
     const payments = this.paymentService;

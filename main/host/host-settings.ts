@@ -53,6 +53,12 @@ export const hostSection = z.strictObject({
   /** `kassa serve --lan` by default, and the port to listen on. */
   lan: z.strictObject({ enabled: z.boolean().default(false), port: z.int().min(0).max(65535).optional() }).default({ enabled: false }),
   ecr: z.strictObject({ clients: z.array(ecrClient).default([]) }).default({ clients: [] }),
+  /**
+   * The Prometheus endpoint (`/metrics` on `kassa serve`): a fleet's scraper presents this
+   * token (`Authorization: Bearer …`); only its SHA-256 is kept. Without it only the per-launch
+   * token opens /metrics, from this machine.
+   */
+  metrics: z.strictObject({ tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, '32 bytes of hex: the SHA-256 of the token') }).optional(),
   /** The manager PIN that unlocks enrollment and settings. */
   pin: scryptHash.optional(),
 });

@@ -9,6 +9,7 @@
  *     "rootKeys": ["03…66 hex characters"],
  *     "policy": { "defaultLimits": { "maxPaymentAmount": 50000, … } },
  *     "settlement": { "batchSize": 500, "idleProbeSeconds": 60 },
+ *     "retention": { "settledPaymentDays": 90, "paymentRequestDays": 7 },
  *     "host": { "till": "Till 1", "language": "sv", "devices": [ … ], … }
  *   }
  *
@@ -48,6 +49,21 @@ export const settlementSettings = z.strictObject({
 });
 export type SettlementSettings = z.output<typeof settlementSettings>;
 
+/**
+ * Retention (main/terminal/retention-service.ts): how long settled payments and payment
+ * requests stay in the store. The VSE keeps at least a day whatever is asked, and a settled
+ * payment until its reservation has ended; an unsettled one is never purged.
+ */
+export const retentionSettings = z.strictObject({
+  /** Days a settled payment stays after settlement (default 90). */
+  settledPaymentDays: z.int().min(1).max(36_500).optional(),
+  /** Days a payment request stays after it expired, was paid or cancelled (default 7). */
+  paymentRequestDays: z.int().min(1).max(36_500).optional(),
+  /** How often a running host purges (default every 6 hours; it also purges at start). */
+  intervalHours: z.int().min(1).max(24 * 7).optional(),
+});
+export type RetentionSettings = z.output<typeof retentionSettings>;
+
 const backendUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
 const rootKeys = z.array(rootKeyHex).min(1, 'at least one root key is needed to check trust lists');
 
@@ -58,6 +74,7 @@ export const configFile = z.strictObject({
   rootKeys: rootKeys.optional(),
   policy: riskPolicyOverrides.optional(),
   settlement: settlementSettings.optional(),
+  retention: retentionSettings.optional(),
   host: hostSection.optional(),
 });
 export type ConfigFile = z.output<typeof configFile>;

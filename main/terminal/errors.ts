@@ -13,7 +13,10 @@ export type TerminalSetupErrorCode =
   | 'KEY_MISSING' // a database exists but its key is gone; a new key would not open it
   | 'DATA_FOLDER_IN_USE' // another kassa process holds the data folder
   | 'DATA_FOLDER_UNUSABLE' // the folder cannot be created or written
-  | 'DISK_FULL'; // too little free space in the data folder to store anything
+  | 'DISK_FULL' // too little free space in the data folder to store anything
+  | 'BACKUP_FAILED' // a backup could not be written (destination not empty, key not in a file)
+  | 'BACKUP_INVALID' // a backup folder is incomplete, changed, or its database does not open whole
+  | 'RESTORE_REFUSED'; // the target folder already holds a terminal database
 
 export class TerminalSetupError extends CodedError<TerminalSetupErrorCode> {
   override readonly name = 'TerminalSetupError';

@@ -28,8 +28,11 @@ import { terminalPaths, type PathOptions, type TerminalPaths } from './paths.ts'
  * payments; a full disk is a DISK_FULL error. `read` (`kassa status`): the same while there
  * is room, and on a full disk the VSE read-only with nothing written at all, not even the lock
  * (a read-only VSE cannot harm another host's database, and SQLite lets it read beside one).
+ * `beside` (`kassa export`, `kassa backup`, `kassa doctor`): never the lock, the VSE read-only
+ * — these run while the terminal itself runs (WAL: a reader never blocks the running VSE's
+ * commits, and sees one consistent snapshot).
  */
-export type TerminalAccess = 'write' | 'read';
+export type TerminalAccess = 'write' | 'read' | 'beside';
 
 export interface TerminalHostOptions {
   paths: TerminalPaths;
@@ -69,7 +72,8 @@ export function settlementOptionsFrom(settings: SettlementSettings = {}): Partia
  * Takes the data folder for one host: the lock where there is room, or, for a command that
  * only reads, nothing on a full disk (the VSE then opens read-only and writes nothing).
  */
-function takeDataFolder(paths: TerminalPaths, access: TerminalAccess): { lock?: DataFolderLock; storageProblem?: TerminalSetupError } {
+function takeDataFolder(paths: TerminalPaths, access: TerminalAccess): { lock?: DataFolderLock; storageProblem?: TerminalSetupError; readOnly?: true } {
+  if (access === 'beside') return { readOnly: true };
   const free = freeBytes(paths.dataDir);
   if (free === undefined || free >= MIN_FREE_BYTES) {
     try {
@@ -121,7 +125,7 @@ export class TerminalHost {
     // its VSE runs read-write and answers STORAGE_FULL per write while the disk is full, and
     // works again once there is room.
     const ownLock = options.lock === undefined;
-    const { lock, storageProblem } = ownLock ? takeDataFolder(paths, options.access ?? 'write') : { lock: options.lock, storageProblem: undefined };
+    const { lock, storageProblem, readOnly } = ownLock ? takeDataFolder(paths, options.access ?? 'write') : { lock: options.lock, storageProblem: undefined, readOnly: undefined };
     const vse = new VseSupervisor({
       launcher: options.launcher ?? forkLauncher({ dataDir: paths.vseDir, testMode: options.testMode }),
       init: {
@@ -129,7 +133,7 @@ export class TerminalHost {
         databaseKey: options.databaseKey,
         rootKeys: rootKeyBytes(config),
         policy: { ...config.policy, ...options.policy },
-        ...(storageProblem === undefined ? {} : { readOnly: true }),
+        ...(storageProblem === undefined && readOnly === undefined ? {} : { readOnly: true }),
       },
       defaultTimeoutMs: options.vseTimeoutMs ?? 30_000,
       restart: options.restart,

@@ -8,7 +8,7 @@ import { encodeDeterministic, type Es256Signer } from '../../protocol/index.ts';
 import { nodeVerify } from '../../base/node/node-es256.ts';
 import type { AuditVerification } from '../contract/rpc.ts';
 import type { SqliteDatabase } from '../store/database.ts';
-import { entryHash, GENESIS_HASH, signCheckpoint, verifyChain, type AuditEntry } from './chain.ts';
+import { entryHash, GENESIS_HASH, signCheckpoint, verifyChain, type AuditEntry } from '../contract/audit-chain.ts';
 import { encodeAuditExport } from './export.ts';
 
 /** How often the chain head is signed: every 64 entries (one signature per ~64 payments). */
@@ -75,14 +75,22 @@ export class AuditLog {
     });
   }
 
-  /** The whole log as a `kassa/audit-export/1` file, its head signed now. */
-  export(terminalCertificate: Uint8Array | null, now: number): { file: Uint8Array; entries: number } {
+  /**
+   * Every entry and checkpoint, with the head signed now (a fresh checkpoint, not stored: an
+   * export is a read, and a read-only VSE makes one too).
+   */
+  snapshot(now: number): { entries: AuditEntry[]; checkpoints: Uint8Array[] } {
     const entries = [...this.entries()];
     const checkpoints = this.checkpoints();
     const last = entries.at(-1);
     if (last !== undefined && !checkpoints.has(last.seq)) checkpoints.set(last.seq, signCheckpoint(last.seq, last.hash, now, this.signer));
-    const ordered = [...checkpoints].sort(([a], [b]) => a - b).map(([, cose]) => cose);
-    const file = encodeAuditExport({ terminalKey: this.signer.publicKey, terminalCertificate, exportedAt: now, entries, checkpoints: ordered });
+    return { entries, checkpoints: [...checkpoints].sort(([a], [b]) => a - b).map(([, cose]) => cose) };
+  }
+
+  /** The whole log as a `kassa/audit-export/1` file, its head signed now. */
+  export(terminalCertificate: Uint8Array | null, now: number): { file: Uint8Array; entries: number } {
+    const { entries, checkpoints } = this.snapshot(now);
+    const file = encodeAuditExport({ terminalKey: this.signer.publicKey, terminalCertificate, exportedAt: now, entries, checkpoints });
     return { file, entries: entries.length };
   }
 }

@@ -41,7 +41,7 @@ describe('verifyAuditLog', () => {
   });
 
   it('finds an edit whose hash was recomputed, through the signed checkpoint', async () => {
-    const { entryHash } = await import('./chain.ts');
+    const { entryHash } = await import('../contract/audit-chain.ts');
     // Rewrite the whole chain from entry 10 on, consistently: only the checkpoint signature gives it away.
     const rows = db().prepare('SELECT seq, at, kind, body, prev_hash FROM audit_log WHERE seq >= 10 ORDER BY seq').all() as { seq: number; at: number; kind: string; body: Buffer; prev_hash: Buffer }[];
     let prev = rows[0]!.prev_hash as Uint8Array;

@@ -14,7 +14,7 @@
  */
 import { decodeStrict, encodeDeterministic, MalformedError, openSigned, SIGNED, bytesEqual, type Es256Verify, type CborValue } from '../../protocol/index.ts';
 import type { AuditVerification } from '../contract/rpc.ts';
-import { openCheckpoint, verifyChain, type AuditEntry } from './chain.ts';
+import { openCheckpoint, verifyChain, type AuditEntry } from '../contract/audit-chain.ts';
 
 export const EXPORT_LABEL = 'kassa/audit-export/1';
 

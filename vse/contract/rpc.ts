@@ -149,6 +149,20 @@ export const auditVerification = z.discriminatedUnion('ok', [
 ]);
 export type AuditVerification = z.output<typeof auditVerification>;
 
+/** The audit chain's newest entry (null: the log is empty). */
+export const auditHead = z.strictObject({ seq: safeUint, at: time, hash: hex(32) }).nullable();
+export type AuditHead = z.output<typeof auditHead>;
+
+/** A backup's file name in the VSE's `backups/` folder: nothing a path could be made of. */
+export const backupName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}\.sqlite$/, 'a backup name is lower-case letters, digits and dashes, ending .sqlite');
+
+/**
+ * Retention's floors: whatever the host asks, nothing younger leaves (a day for requests, so a
+ * late scan still gets REQUEST_EXPIRED; a day for settled payments, which the VSE further keeps
+ * until their reservation has ended).
+ */
+export const MIN_RETENTION_SECONDS = 86_400;
+
 // ---------------------------------------------------------------------------------------------
 // Methods: name → parameter schema → result schema
 
@@ -290,6 +304,68 @@ export const VSE_METHODS = {
   verifyAuditLog: { params: empty, result: auditVerification },
   /** The audit log as a file (`kassa/audit-export/1`) a third party checks with the terminal certificate. */
   exportAuditLog: { params: empty, result: z.strictObject({ file: bytes, entries: safeUint }) },
+  /**
+   * The terminal export (`kassa/terminal-export/1`, vse/contract/terminal-export.ts): the audit
+   * log and every stored payment with its receipt, signed by the terminal key.
+   */
+  exportRecords: { params: empty, result: z.strictObject({ file: bytes, entries: safeUint, payments: safeUint, trustLists: safeUint }) },
+  /** Reads every page and walks the audit chain: what `kassa doctor` reports about the store. */
+  databaseCheck: {
+    params: empty,
+    result: z.strictObject({
+      integrity: z.strictObject({ ok: z.boolean(), problems: z.array(z.string()).max(20) }),
+      audit: auditVerification,
+      schemaVersion: safeUint,
+      pageSize: safeUint,
+      pageCount: safeUint,
+      freePages: safeUint,
+      auditHead,
+      counts: z.strictObject({ payments: safeUint, pendingPayments: safeUint, paymentRequests: safeUint, auditEntries: safeUint }),
+    }),
+  },
+  /**
+   * An encrypted copy of the store (same key) in the VSE's `backups/` folder, for the host to
+   * move out: one consistent snapshot, taken without stopping payments (vse/store/maintenance.ts).
+   */
+  backupDatabase: {
+    params: z.strictObject({ name: backupName }),
+    result: z.strictObject({
+      /** Relative to the VSE's folder. */
+      file: z.string(),
+      bytes: safeUint,
+      schemaVersion: safeUint,
+      auditHead,
+      payments: safeUint,
+      terminalKey: fixedBytes(33),
+      terminalId: z.string().nullable(),
+      testMode: z.boolean(),
+    }),
+  },
+  /**
+   * Retention (vse/retention/retention.ts): settled payments older than `settledPaymentSeconds`
+   * (and whose reservation has ended) and payment requests that expired more than
+   * `paymentRequestSeconds` ago leave the store, recorded in the audit log. At most
+   * `maxPayments` payments per call (`more` says whether others wait). `dryRun` only counts.
+   */
+  purgeExpired: {
+    params: z.strictObject({
+      settledPaymentSeconds: z.int().min(MIN_RETENTION_SECONDS),
+      paymentRequestSeconds: z.int().min(MIN_RETENTION_SECONDS),
+      maxPayments: z.int().min(1).max(50_000),
+      dryRun: z.boolean(),
+    }),
+    result: z.strictObject({
+      dryRun: z.boolean(),
+      payments: safeUint,
+      paymentRequests: safeUint,
+      batches: safeUint,
+      more: z.boolean(),
+      settledBefore: z.int(),
+      requestsBefore: z.int(),
+      /** The last `retention-purged` audit entry written (null: a dry run, or nothing to purge). */
+      auditSeq: safeUint.nullable(),
+    }),
+  },
   /** Closes the database cleanly; the process exits after answering. */
   shutdown: { params: empty, result: z.strictObject({}) },
   /** Test mode only: moves the VSE's clock. */

@@ -189,6 +189,14 @@ export class RpcServer {
         return this.requireVse().verifyAuditLog();
       case 'exportAuditLog':
         return this.requireVse().exportAuditLog();
+      case 'exportRecords':
+        return this.requireVse().exportRecords();
+      case 'databaseCheck':
+        return this.requireVse().databaseCheck();
+      case 'backupDatabase':
+        return this.requireVse().backupDatabase(call.params);
+      case 'purgeExpired':
+        return this.requireVse().purgeExpired(call.params);
       case 'installTrustList':
         return this.requireVse().installTrustList(call.params);
       case 'installTerminalCertificate':

@@ -56,9 +56,14 @@ export interface NewPayment {
   reservationNotAfter: number;
 }
 
+/**
+ * A payment's reference: its request's, or the copy it keeps once retention purged the request
+ * (migration 5). Select it `FROM ${PAYMENTS_WITH_REFERENCE}`.
+ */
+export const PAYMENT_REFERENCE = 'coalesce(r.reference, p.request_reference)';
+
 /** A payment's columns, with its request's reference: select them `FROM ${PAYMENTS_WITH_REFERENCE}`. */
-export const PAYMENT_COLUMNS =
-  'p.id, p.iou_id, p.reservation_id, p.seq, p.spent_before, p.amount, p.currency, p.request_id, p.accepted_at, p.channel, p.bundle, p.receipt, p.settlement, p.settlement_reason, p.reservation_not_after, r.reference';
+export const PAYMENT_COLUMNS = `p.id, p.iou_id, p.reservation_id, p.seq, p.spent_before, p.amount, p.currency, p.request_id, p.accepted_at, p.channel, p.bundle, p.receipt, p.settlement, p.settlement_reason, p.reservation_not_after, ${PAYMENT_REFERENCE} AS reference`;
 export const PAYMENTS_WITH_REFERENCE = 'payments p LEFT JOIN payment_requests r ON r.request_id = p.request_id';
 
 export function paymentSummary(row: PaymentRow): PaymentSummary {

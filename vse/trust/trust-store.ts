@@ -5,11 +5,13 @@
  */
 import {
   bytesEqual,
+  encodeDeterministic,
   issuerKey,
   KEY_ROLE,
   MalformedError,
   openSigned,
   SIGNED,
+  sha256Digest,
   verifyProfileSign1,
   verifyTrustList,
   type Signed,
@@ -25,6 +27,14 @@ export interface InstalledCertificate {
   value: TerminalCertificate;
   /** The COSE_Sign1 bytes, carried in every `KR1:` text. */
   cose: Uint8Array;
+}
+
+/**
+ * What a trust list says about keys (not revocations): lists with the same digest prove the
+ * same certificates, so only a change of it is kept in the history (migration 5).
+ */
+export function keysDigest(list: VerifiedTrustList): Uint8Array {
+  return sha256Digest(encodeDeterministic(list.value.keys.map((k) => [k.kid, k.role, k.publicKey, k.notBefore, k.notAfter])));
 }
 
 export class TrustStore {
@@ -56,6 +66,8 @@ export class TrustStore {
         this.refreshedAt = list.refreshed_at;
       }
     }
+    // A database from before migration 5 starts its history with the list it holds.
+    if (this.trustList !== undefined && !this.db.readonly) this.keepInHistory(this.trustList, list!.refreshed_at);
     const certificate = this.db.prepare<[], { cose: Buffer }>('SELECT cose FROM terminal_certificate WHERE id = 1').get();
     if (certificate !== undefined) {
       const opened = openSigned(SIGNED.terminalCertificate, certificate.cose);
@@ -87,11 +99,30 @@ export class TrustStore {
            ON CONFLICT (id) DO UPDATE SET version = excluded.version, cose = excluded.cose, installed_at = excluded.installed_at, refreshed_at = excluded.refreshed_at`,
         )
         .run(incoming.value.version, incoming.bytes, now, now);
+      this.keepInHistory(incoming, now);
       this.audit.append('trust-list-installed', { version: incoming.value.version, root_kid: incoming.rootKid, revoked: incoming.value.revoked.length }, now);
     })();
     this.trustList = incoming;
     this.refreshedAt = now;
     return { version: incoming.value.version, changed: true };
+  }
+
+  /** Keeps `list` in the history when its keys differ from the newest kept one. */
+  private keepInHistory(list: VerifiedTrustList, now: number): void {
+    const digest = keysDigest(list);
+    const newest = this.db.prepare<[], Buffer>('SELECT keys_digest FROM trust_list_history ORDER BY version DESC LIMIT 1').pluck().get();
+    if (newest !== undefined && bytesEqual(newest, digest)) return;
+    this.db
+      .prepare<[version: number, cose: Uint8Array, digest: Uint8Array, installedAt: number]>('INSERT OR IGNORE INTO trust_list_history (version, cose, keys_digest, installed_at) VALUES (?, ?, ?, ?)')
+      .run(list.value.version, list.bytes, digest, now);
+  }
+
+  /** Every trust list kept for the export: the history and the installed one, by version. */
+  listsForExport(): Uint8Array[] {
+    const rows = this.db.prepare<[], { version: number; cose: Buffer }>('SELECT version, cose FROM trust_list_history ORDER BY version').all();
+    const byVersion = new Map<number, Uint8Array>(rows.map((r) => [r.version, new Uint8Array(r.cose)]));
+    if (this.trustList !== undefined) byVersion.set(this.trustList.value.version, this.trustList.bytes);
+    return [...byVersion].sort(([a], [b]) => a - b).map(([, cose]) => cose);
   }
 
   installTerminalCertificate(cose: Uint8Array, now: number): TerminalCertificate {

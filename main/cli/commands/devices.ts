@@ -75,7 +75,7 @@ async function checkConfigured(file: string, attached: AttachedDevice[], probe: 
   return results;
 }
 
-async function findConfigured(entry: DeviceConfig, attached: AttachedDevice[], probe: boolean): Promise<ConfiguredDevice> {
+export async function findConfigured(entry: DeviceConfig, attached: AttachedDevice[], probe: boolean): Promise<ConfiguredDevice> {
   const base = { id: entry.id, driver: entry.driver };
   if (entry.vendorId === undefined) {
     const checked = await checkPath(entry.path!, probe);

@@ -56,4 +56,29 @@ export const TERMINAL_COMMANDS: readonly CommandEntry[] = [
     summary: 'add, revoke and list the cash registers (ECR) that may start payments',
     load: async () => (await import('./ecr.ts')).ecrCommand,
   },
+  {
+    name: 'doctor',
+    summary: 'check this terminal (folder, keys, database, trust list, devices, backend, clock) and say what to fix',
+    load: async () => (await import('./doctor.ts')).doctorCommand,
+  },
+  {
+    name: 'export',
+    summary: 'write the audit log and every payment to one file signed by the terminal key (safe while the terminal runs)',
+    load: async () => (await import('./export.ts')).exportCommand,
+  },
+  {
+    name: 'verify-export',
+    summary: 'check an export file with the scheme root key alone: signatures, audit chain, every payment',
+    load: async () => (await import('./verify-export.ts')).verifyExportCommand,
+  },
+  {
+    name: 'backup',
+    summary: 'copy the encrypted database and config into a new folder, safe while the terminal runs',
+    load: async () => (await import('./backup.ts')).backupCommand,
+  },
+  {
+    name: 'restore',
+    summary: 'restore a backup into a data folder without a database (refused while a terminal runs on it)',
+    load: async () => (await import('./restore.ts')).restoreCommand,
+  },
 ];

@@ -6,5 +6,6 @@ import { sql as initial } from './0001-initial.ts';
 import { sql as requestsForTheHost } from './0002-requests-for-the-host.ts';
 import { sql as registerServiceKeys } from './0003-register-service-keys.ts';
 import { sql as unsettledPerReservation } from './0004-unsettled-per-reservation.ts';
+import { sql as retentionAndExport } from './0005-retention-and-export.ts';
 
-export const MIGRATIONS: readonly string[] = [initial, requestsForTheHost, registerServiceKeys, unsettledPerReservation];
+export const MIGRATIONS: readonly string[] = [initial, requestsForTheHost, registerServiceKeys, unsettledPerReservation, retentionAndExport];

@@ -1,7 +1,9 @@
 /**
  * The audit log's hash chain and signed checkpoints, as pure functions: the VSE uses them to
  * append and to verify its own log, and a third party uses the same code (through
- * `checkAuditExport`) to check an exported log with nothing but the terminal's public key.
+ * `checkAuditExport` and `verifyTerminalExport`) to check an exported log with nothing but the
+ * terminal's public key. It lives beside the RPC contract because it is one too — the published
+ * form of the chain — and so the host's `kassa verify-export` may run it (pure: protocol/ only).
  *
  * entry hash = SHA-256(CBOR [seq, at, kind, body, prev_hash]); the first entry's prev_hash is
  * 32 zero bytes. A checkpoint is a COSE_Sign1 (OIP/1 profile, no kid) by the terminal key over
@@ -20,7 +22,7 @@ import {
   type Es256Signer,
   type Es256Verify,
 } from '../../protocol/index.ts';
-import type { AuditProblem, AuditVerification } from '../contract/rpc.ts';
+import type { AuditProblem, AuditVerification } from './rpc.ts';
 
 export const GENESIS_HASH = new Uint8Array(32);
 export const CHECKPOINT_LABEL = 'kassa/audit-checkpoint/1';
