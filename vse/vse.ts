@@ -14,6 +14,7 @@ import { createTerminalKey, loadTerminalKey } from './keys/terminal-key.ts';
 import { Outbox } from './outbox/outbox.ts';
 import { limitsFor, resolvePolicy } from './policy/policy.ts';
 import { Queries } from './queries.ts';
+import { ZReports } from './reports/z-reports.ts';
 import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/database.ts';
 import { MIGRATIONS } from './store/migrations/index.ts';
 import { writable } from './store/storage-errors.ts';
@@ -123,6 +124,7 @@ export class Vse {
   private readonly trust: TrustStore;
   private readonly outbox: Outbox;
   private readonly queries: Queries;
+  private readonly zReports: ZReports;
 
   private constructor(db: SqliteDatabase, signer: Es256Signer, options: VseOptions, readOnly: boolean) {
     this.db = db;
@@ -138,6 +140,7 @@ export class Vse {
     this.trust = new TrustStore(db, options.rootKeys, signer.publicKey, this.audit);
     this.outbox = new Outbox({ db, statements: this.statements, trust: this.trust, signer, audit: this.audit, clock: this.clock, emit: this.emit });
     this.queries = new Queries(db);
+    this.zReports = new ZReports({ db, statements: this.statements, trust: this.trust, signer, audit: this.audit, clock: this.clock });
   }
 
   static open(options: VseOptions): Vse {
@@ -296,6 +299,14 @@ export class Vse {
 
   dayReport({ from, to }: VseParams<'dayReport'>): VseResult<'dayReport'> {
     return this.queries.dayReport(from, to);
+  }
+
+  reportDay(params: VseParams<'reportDay'>): VseResult<'reportDay'> {
+    return this.zReports.report(params);
+  }
+
+  closeDay(params: VseParams<'closeDay'>): VseResult<'closeDay'> {
+    return this.zReports.close(params);
   }
 
   settlementIssues(): VseResult<'settlementIssues'> {

@@ -6,5 +6,7 @@ import { sql as initial } from './0001-initial.ts';
 import { sql as requestsForTheHost } from './0002-requests-for-the-host.ts';
 import { sql as registerServiceKeys } from './0003-register-service-keys.ts';
 import { sql as unsettledPerReservation } from './0004-unsettled-per-reservation.ts';
+// 0005 is data retention (branch ship-ops); when both have landed, 0005 comes before 0006 below.
+import { sql as zReports } from './0006-z-reports.ts';
 
-export const MIGRATIONS: readonly string[] = [initial, requestsForTheHost, registerServiceKeys, unsettledPerReservation];
+export const MIGRATIONS: readonly string[] = [initial, requestsForTheHost, registerServiceKeys, unsettledPerReservation, zReports];
