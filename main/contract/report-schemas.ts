@@ -27,6 +27,10 @@ export type ReportTotals = z.output<typeof reportTotals>;
 export const counterDoubleSpend = z.strictObject({ iouId, conflictsWith: iouId, reservationId: z.string(), seq: z.int().min(1), amount: count, currency, detectedAt: time });
 export type CounterDoubleSpend = z.output<typeof counterDoubleSpend>;
 
+/** Payments the backend refused, by state and reason (REJECTED RESERVATION_EXPIRED, DOUBLE_SPEND, …). */
+export const rejectionTotal = z.strictObject({ currency, state: z.enum(['REJECTED', 'DOUBLE_SPEND']), reason: z.string().nullable(), count, amount: count });
+export type RejectionTotal = z.output<typeof rejectionTotal>;
+
 export const reportDocument = z.strictObject({
   /** Z: a numbered closing, stored and signed; X: running figures, not stored. */
   kind: z.enum(['Z', 'X']),
@@ -40,7 +44,9 @@ export const reportDocument = z.strictObject({
   terminalId: z.string(),
   merchantId: z.string(),
   merchantName: z.string(),
+  till: z.string(),
   totals: z.array(reportTotals),
+  rejections: z.array(rejectionTotal),
   payments: z.array(paymentView),
   doubleSpends: z.array(counterDoubleSpend),
   /** Z only: SHA-256 of the content the terminal key signed, and the audit entry that records the closing. */
@@ -71,4 +77,12 @@ export const reportView = z.discriminatedUnion('state', [
 ]);
 export type ReportView = z.output<typeof reportView>;
 
-export const reportFile = z.strictObject({ fileName: z.string(), contentType: z.literal('application/pdf'), base64: z.base64() });
+export const REPORT_FORMATS = ['pdf', 'csv'] as const;
+
+/** A report as a file to save: a PDF, or CSV (UTF-8), base64 so both travel the same way. */
+export const reportFile = z.strictObject({
+  fileName: z.string().regex(/^[A-Za-z0-9._-]+$/),
+  contentType: z.enum(['application/pdf', 'text/csv; charset=utf-8']),
+  base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+});
+export type ReportFile = z.output<typeof reportFile>;

@@ -29,6 +29,8 @@ import { EnrollmentError, enrollTerminal, type EnrollmentResult } from '../termi
 import { TerminalSetupError } from '../terminal/errors.ts';
 import { terminalPaths, type PathOptions, type TerminalPaths } from '../terminal/paths.ts';
 import { TerminalHost, type TerminalHostOptions } from '../terminal/terminal-host.ts';
+import { hostTimeZone } from '../reports/days.ts';
+import { ReportService } from '../reports/report-service.ts';
 import type { VseLauncher } from '../vse/launcher.ts';
 import { defaultHostSection, hostSection, type HostSection } from './host-settings.ts';
 import { hashPin, PinGuard } from './manager-pin.ts';
@@ -52,6 +54,8 @@ export interface AppHostOptions extends PathOptions {
   restart?: TerminalHostOptions['restart'];
   /** The host runs with its demo tools. */
   demo?: boolean;
+  /** The terminal's time zone for its business days (IANA name). Default: the platform's (`TZ`). */
+  timeZone?: string;
 }
 
 export type AppHostEvents = { event: [AppEvent] };
@@ -66,6 +70,7 @@ export class AppHost extends Emitter<AppHostEvents> {
   private terminal: TerminalHost | undefined;
   private paymentService: PaymentService | undefined;
   private deviceService: DeviceService | undefined;
+  private reportService: ReportService | undefined;
   private vseStatus: VseResult<'status'> | null = null;
   private detachers: (() => void)[] = [];
   private enrolling: Promise<EnrollmentResult> | undefined;
@@ -139,6 +144,14 @@ export class AppHost extends Emitter<AppHostEvents> {
 
   get terminalHost(): TerminalHost | undefined {
     return this.terminal;
+  }
+
+  /** End-of-day reports: business days in the terminal's time zone, closed into numbered Z reports. */
+  get reports(): ReportService {
+    const terminal = this.terminal;
+    if (terminal === undefined || !this.enrolled) throw new AppError('NOT_ENROLLED', 'this terminal is not enrolled yet: an operator enrolls it first');
+    this.reportService ??= new ReportService({ vse: terminal.vse, timeZone: this.options.timeZone ?? hostTimeZone(), till: () => this.settings.till });
+    return this.reportService;
   }
 
   /** The VSE's own status, for handlers that need more than the terminal status. */
@@ -398,6 +411,7 @@ export class AppHost extends Emitter<AppHostEvents> {
       payments.close();
     }
     this.paymentService = undefined;
+    this.reportService = undefined;
     await this.terminal?.close();
     this.terminal = undefined;
     this.vseStatus = null;

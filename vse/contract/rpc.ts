@@ -157,6 +157,9 @@ export const dayLabel = z.string().regex(/^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12
 /** An IANA time zone name (the host checks it against the platform's time zone data). */
 export const timeZoneName = z.string().min(1).max(64).regex(/^[A-Za-z0-9_+\-/]+$/, 'an IANA time zone name such as Europe/Stockholm');
 
+/** The host's name for the counter (config.json `host.till`). */
+export const tillName = z.string().min(1).max(32);
+
 export const reportTally = z.strictObject({ count: safeUint, amount: safeUint });
 export type ReportTally = z.output<typeof reportTally>;
 
@@ -190,6 +193,8 @@ export const dayFigures = z.strictObject({
   terminalId: z.string(),
   merchantId: z.string(),
   merchantName: z.string(),
+  /** The till (the host's name for this terminal's counter) the report was made at. */
+  till: tillName,
   totals: z.array(reportTotals),
   payments: z.array(paymentSummary),
   doubleSpends: z.array(counterDoubleSpend),
@@ -231,7 +236,7 @@ export type Reconciliation = z.output<typeof reconciliation>;
 
 /** A business day and its bounds, [dayFrom, dayTo) in Unix seconds, as the host's time zone data puts them. */
 const dayParams = z
-  .strictObject({ day: dayLabel, timeZone: timeZoneName, dayFrom: time, dayTo: time })
+  .strictObject({ day: dayLabel, timeZone: timeZoneName, dayFrom: time, dayTo: time, till: tillName })
   .refine((p) => p.dayTo > p.dayFrom && p.dayTo - p.dayFrom <= 26 * 3600, 'a day ends after it begins and lasts at most 26 hours');
 
 // ---------------------------------------------------------------------------------------------

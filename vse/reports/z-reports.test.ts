@@ -36,7 +36,7 @@ afterEach(() => {
 /** The UTC day `n` days after d0, as the host would send it. */
 function day(n: number): VseParams<'reportDay'> {
   const dayFrom = d0 + n * DAY;
-  return { day: new Date(dayFrom * 1000).toISOString().slice(0, 10), timeZone: 'UTC', dayFrom, dayTo: dayFrom + DAY };
+  return { day: new Date(dayFrom * 1000).toISOString().slice(0, 10), timeZone: 'UTC', dayFrom, dayTo: dayFrom + DAY, till: 'Till 1' };
 }
 
 function payAt(at: number, amount: number, wallet = new TestWallet(world), seq = 1, spentBefore = 0) {

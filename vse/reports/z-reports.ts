@@ -136,7 +136,7 @@ export class ZReports {
   }
 
   /** The payments accepted in [from, to), and the double spends caught at the counter then, as they stand now. */
-  private figures(day: string, timeZone: string, from: number, to: number, madeAt: number): DayFigures {
+  private figures({ day, timeZone, till }: DayParams, from: number, to: number, madeAt: number): DayFigures {
     const certificate = this.certificate();
     const payments = this.payments.all(from, to).map(paymentSummary);
     const doubleSpends = this.doubleSpends.all(from, to).map((r) => ({
@@ -149,7 +149,7 @@ export class ZReports {
       detectedAt: r.detected_at,
     }));
     const totals = totalsOf(payments.map((p) => ({ amount: p.amount, currency: p.currency, state: p.settlement })), doubleSpends);
-    return { day, timeZone, from, to, madeAt, terminalId: certificate.terminalId, merchantId: certificate.merchantId, merchantName: certificate.merchantName, totals, payments, doubleSpends };
+    return { day, timeZone, from, to, madeAt, terminalId: certificate.terminalId, merchantId: certificate.merchantId, merchantName: certificate.merchantName, till, totals, payments, doubleSpends };
   }
 
   private zReport(row: ZRow): ZReport {
@@ -182,26 +182,28 @@ export class ZReports {
     };
   }
 
-  report({ day, timeZone, dayFrom, dayTo }: DayParams): VseResult<'reportDay'> {
+  report(params: DayParams): VseResult<'reportDay'> {
+    const { day, dayFrom, dayTo } = params;
     const closed = this.byDay.get(day);
     if (closed !== undefined) {
       const report = this.zReport(closed);
       return { state: 'closed', report, reconciliation: this.reconcile(report) };
     }
     const now = this.deps.clock();
-    if (now < dayFrom) return { state: 'unclosable', reason: 'NOT_BEGUN', figures: this.figures(day, timeZone, dayFrom, dayFrom, now), coveredBy: [] };
+    if (now < dayFrom) return { state: 'unclosable', reason: 'NOT_BEGUN', figures: this.figures(params, dayFrom, dayFrom, now), coveredBy: [] };
     const last = this.last.get();
     if (last !== undefined && day < last.day) {
       // Its payments are in the Z reports whose periods overlap it (none: before the first one).
       const to = Math.min(dayTo, now);
-      return { state: 'unclosable', reason: 'LATER_DAY_CLOSED', figures: this.figures(day, timeZone, dayFrom, to, now), coveredBy: this.overlapping.all(dayTo, dayFrom) };
+      return { state: 'unclosable', reason: 'LATER_DAY_CLOSED', figures: this.figures(params, dayFrom, to, now), coveredBy: this.overlapping.all(dayTo, dayFrom) };
     }
     const from = last?.period_to ?? dayFrom;
     const to = Math.max(from, Math.min(dayTo, now));
-    return { state: 'open', figures: this.figures(day, timeZone, from, to, now), previous: last === undefined ? null : { number: last.number, day: last.day } };
+    return { state: 'open', figures: this.figures(params, from, to, now), previous: last === undefined ? null : { number: last.number, day: last.day } };
   }
 
-  close({ day, timeZone, dayFrom, dayTo }: DayParams): VseResult<'closeDay'> {
+  close(params: DayParams): VseResult<'closeDay'> {
+    const { day, timeZone, dayFrom, dayTo } = params;
     const { db, audit, signer } = this.deps;
     return db.transaction((): VseResult<'closeDay'> => {
       const closed = this.byDay.get(day);
@@ -216,7 +218,7 @@ export class ZReports {
       const to = Math.min(dayTo, now);
       if (to <= from) throw new VseError('REPORT_REFUSED', `nothing to close: Z report ${last?.number ?? '?'} already covers up to ${from}, and ${day} ends (or it is now) at ${to}`);
       const number = (last?.number ?? 0) + 1;
-      const content: ZReportContent = { format: Z_REPORT_FORMAT, number, ...this.figures(day, timeZone, from, to, now) };
+      const content: ZReportContent = { format: Z_REPORT_FORMAT, number, ...this.figures(params, from, to, now) };
       const payload = new TextEncoder().encode(JSON.stringify(content));
       const signed = signProfileSign1(payload, signer, 'forbidden');
       const digest = sha256Digest(payload);
