@@ -9,6 +9,7 @@ import PDFDocument from 'pdfkit';
 import type { ReportDocument, ReportTotals, ReportView } from '../contract/report-schemas.ts';
 import { decimalText } from '../ecr/amounts.ts';
 import { localDateTime, localTime } from './days.ts';
+import { reportTitle } from './report-title.ts';
 
 const MARGIN = 48;
 const FIGURE_LABELS: [keyof Omit<ReportTotals, 'currency'>, string][] = [
@@ -18,18 +19,6 @@ const FIGURE_LABELS: [keyof Omit<ReportTotals, 'currency'>, string][] = [
   ['unsettled', 'Unsettled (no answer yet)'],
   ['counterDoubleSpends', 'Double spends refused at the counter'],
 ];
-
-/** The report's title line. */
-export function reportTitle(view: ReportView): string {
-  switch (view.state) {
-    case 'closed':
-      return `Z report No. ${view.report.number}`;
-    case 'open':
-      return 'X report (the day is not closed)';
-    case 'unclosable':
-      return view.reason === 'NOT_BEGUN' ? 'X report (the day has not begun)' : 'Day figures (not closable: a later day is closed)';
-  }
-}
 
 class Writer {
   readonly doc: PDFKit.PDFDocument;
