@@ -53,12 +53,29 @@ export function dayOf(at: number, timeZone: string): string {
   return DateTime.fromSeconds(at, { zone: checkTimeZone(timeZone) }).toISODate()!;
 }
 
+/** A time no calendar holds (past year 275759, or a zone that is not one) is shown as its Unix seconds. */
+const unplaceable = (at: number) => `${at} (Unix seconds)`;
+
 /** `at` as local wall time in `timeZone`, `YYYY-MM-DD HH:MM:SS` (for reports people read). */
 export function localDateTime(at: number, timeZone: string): string {
-  return DateTime.fromSeconds(at, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm:ss');
+  const time = DateTime.fromSeconds(at, { zone: timeZone });
+  return time.isValid ? time.toFormat('yyyy-MM-dd HH:mm:ss') : unplaceable(at);
 }
 
 /** `at` as local wall time of day in `timeZone`, `HH:MM:SS`. */
 export function localTime(at: number, timeZone: string): string {
-  return DateTime.fromSeconds(at, { zone: timeZone }).toFormat('HH:mm:ss');
+  const time = DateTime.fromSeconds(at, { zone: timeZone });
+  return time.isValid ? time.toFormat('HH:mm:ss') : unplaceable(at);
+}
+
+/** `at` in UTC, ISO 8601. */
+export function utcDateTime(at: number): string {
+  const date = new Date(at * 1000);
+  return Number.isNaN(date.getTime()) ? unplaceable(at) : date.toISOString();
+}
+
+/** `at` as a Date, when a Date can hold it. */
+export function dateOf(at: number): Date | undefined {
+  const date = new Date(at * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }

@@ -16,7 +16,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ReportDocument, ReportTotals, ReportView } from '../contract/report-schemas.ts';
 import { decimalText } from '../ecr/amounts.ts';
-import { localDateTime } from './days.ts';
+import { localDateTime, utcDateTime } from './days.ts';
 
 export const CSV_COLUMNS = [
   'record',
@@ -55,7 +55,7 @@ const FIGURE_NAMES: Record<(typeof TOTAL_FIGURES)[number], string> = {
   counterDoubleSpends: 'counter_double_spend',
 };
 
-const utc = (at: number) => new Date(at * 1000).toISOString();
+const utc = utcDateTime;
 
 function totalsRows(record: 'total' | 'now', totals: readonly ReportTotals[]): Row[] {
   return totals.flatMap((t) => TOTAL_FIGURES.map((figure) => ({ record, currency: t.currency, figure: FIGURE_NAMES[figure], count: t[figure].count, amount: decimalText(t[figure].amount, t.currency) })));

@@ -8,7 +8,7 @@
 import PDFDocument from 'pdfkit';
 import type { ReportDocument, ReportTotals, ReportView } from '../contract/report-schemas.ts';
 import { decimalText } from '../ecr/amounts.ts';
-import { localDateTime, localTime } from './days.ts';
+import { dateOf, localDateTime, localTime } from './days.ts';
 import { reportTitle } from './report-title.ts';
 
 const MARGIN = 48;
@@ -19,6 +19,24 @@ const FIGURE_LABELS: [keyof Omit<ReportTotals, 'currency'>, string][] = [
   ['unsettled', 'Unsettled (no answer yet)'],
   ['counterDoubleSpends', 'Double spends refused at the counter'],
 ];
+
+/** The characters of Windows-1252 above Latin-1's controls: what the built-in Helvetica can show besides ASCII and Latin-1. */
+const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+
+/**
+ * Text the built-in font can show: control characters become spaces, and what Windows-1252
+ * lacks (a Cyrillic merchant name, an emoji) becomes `?` rather than wrong glyphs.
+ */
+export function printable(text: string): string {
+  let shown = '';
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x20 || (code >= 0x7f && code < 0xa0 && !WIN_ANSI_EXTRA.has(char))) shown += ' ';
+    else if (code <= 0xff || WIN_ANSI_EXTRA.has(char)) shown += char;
+    else shown += '?';
+  }
+  return shown;
+}
 
 class Writer {
   readonly doc: PDFKit.PDFDocument;
@@ -31,11 +49,11 @@ class Writer {
 
   heading(text: string, size = 12): void {
     this.room(3 * size);
-    this.doc.moveDown(0.6).font('Helvetica-Bold').fontSize(size).text(text, MARGIN).font('Helvetica').fontSize(9);
+    this.doc.moveDown(0.6).font('Helvetica-Bold').fontSize(size).text(printable(text), MARGIN).font('Helvetica').fontSize(9);
   }
 
   line(text: string): void {
-    this.doc.font('Helvetica').fontSize(9).text(text, MARGIN, undefined, { width: this.width });
+    this.doc.font('Helvetica').fontSize(9).text(printable(text), MARGIN, undefined, { width: this.width });
   }
 
   /** One row of columns: widths as fractions of the line, numbers right-aligned. */
@@ -46,7 +64,7 @@ class Writer {
     this.doc.font(options.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
     cells.forEach((cell, index) => {
       const width = widths[index]! * this.width;
-      this.doc.text(cell, x, y, { width: width - 4, align: options.right?.includes(index) ? 'right' : 'left', lineBreak: false, ellipsis: true });
+      this.doc.text(printable(cell), x, y, { width: width - 4, align: options.right?.includes(index) ? 'right' : 'left', lineBreak: false, ellipsis: true });
       x += width;
     });
     this.doc.x = MARGIN;
@@ -72,7 +90,7 @@ function totalsTable(w: Writer, totals: readonly ReportTotals[]): void {
 
 function header(w: Writer, view: ReportView, report: ReportDocument): void {
   const zone = report.timeZone;
-  w.doc.font('Helvetica-Bold').fontSize(16).text(reportTitle(view), MARGIN);
+  w.doc.font('Helvetica-Bold').fontSize(16).text(printable(reportTitle(view)), MARGIN);
   w.doc.moveDown(0.4);
   w.line(`Merchant: ${report.merchantName} (${report.merchantId})`);
   w.line(`Terminal: ${report.terminalId}    Till: ${report.till}`);
@@ -122,7 +140,7 @@ export function reportPdf(view: ReportView): Promise<Uint8Array> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
-    info: { Title: `${reportTitle(view)} - ${report.day} - ${report.terminalId}`, Author: report.merchantName, Creator: 'Kassa', CreationDate: new Date(report.madeAt * 1000) },
+    info: { Title: `${reportTitle(view)} - ${report.day} - ${report.terminalId}`, Author: report.merchantName, Creator: 'Kassa', ...(dateOf(report.madeAt) === undefined ? {} : { CreationDate: dateOf(report.madeAt) }) },
   });
   const chunks: Buffer[] = [];
   const done = new Promise<Uint8Array>((resolve, reject) => {

@@ -81,7 +81,7 @@ describe('closing a day', () => {
     t.clock.now = d0 + DAY + 2 * HOUR; // the next morning
     const { created, report } = t.vse.closeDay(day(0));
     expect(created).toBe(true);
-    expect(report).toMatchObject({ format: 'kassa/z-report/1', number: 1, day: day(0).day, timeZone: 'UTC', from: d0, to: d0 + DAY, madeAt: d0 + DAY + 2 * HOUR, terminalId: 'TERM-0000042' });
+    expect(report).toMatchObject({ format: 'kassa/z-report/1', number: 1, day: day(0).day, timeZone: 'UTC', from: d0, to: d0 + DAY, madeAt: d0 + DAY + 2 * HOUR, terminalId: 'TERM-0000042', till: 'Till 1' });
     expect(report.totals).toEqual([
       { currency: 'SEK', accepted: tally(4, 19_150), settled: tally(2, 17_900), refused: tally(1, 250), unsettled: tally(1, 1_000), counterDoubleSpends: tally(1, 1_500) },
     ]);
