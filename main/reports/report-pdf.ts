@@ -64,7 +64,8 @@ class Writer {
     this.doc.font(options.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
     cells.forEach((cell, index) => {
       const width = widths[index]! * this.width;
-      this.doc.text(printable(cell), x, y, { width: width - 4, align: options.right?.includes(index) ? 'right' : 'left', lineBreak: false, ellipsis: true });
+      // One line per cell: a cell too long for its column ends in an ellipsis, never wraps into the next row.
+      this.doc.text(printable(cell), x, y, { width: width - 4, height: 11, align: options.right?.includes(index) ? 'right' : 'left', ellipsis: true });
       x += width;
     });
     this.doc.x = MARGIN;
@@ -111,11 +112,11 @@ function body(w: Writer, view: ReportView, report: ReportDocument): void {
   for (const r of report.rejections) w.row([`${r.state} ${r.reason ?? ''}`.trim(), String(r.count), `${decimalText(r.amount, r.currency)} ${r.currency}`], [0.55, 0.15, 0.3], { right: [1, 2] });
 
   w.heading(`Payments (${report.payments.length})`);
-  const widths = [0.1, 0.18, 0.2, 0.2, 0.32];
+  const widths = [0.1, 0.15, 0.37, 0.2, 0.18];
   if (report.payments.length > 0) w.row(['Time', 'Amount', 'Settlement', 'Reference', 'IOU'], widths, { bold: true, right: [1] });
   for (const p of report.payments) {
     const state = p.settlementReason === null ? p.settlement : `${p.settlement} ${p.settlementReason}`;
-    w.row([localTime(p.acceptedAt, zone), `${decimalText(p.amount, p.currency)} ${p.currency}`, state, p.reference ?? '', p.iouId.slice(0, 24)], widths, { right: [1] });
+    w.row([localTime(p.acceptedAt, zone), `${decimalText(p.amount, p.currency)} ${p.currency}`, state, p.reference ?? '', p.iouId.slice(0, 16)], widths, { right: [1] });
   }
   if (report.doubleSpends.length > 0) {
     w.heading(`Double spends refused at the counter (${report.doubleSpends.length})`);
@@ -134,12 +135,25 @@ function body(w: Writer, view: ReportView, report: ReportDocument): void {
   }
 }
 
+/** Every page says which report it belongs to, and which page of how many it is. */
+function footers(doc: PDFKit.PDFDocument, which: string): void {
+  const { start, count } = doc.bufferedPageRange();
+  for (let n = start; n < start + count; n++) {
+    doc.switchToPage(n);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0; // writing into the margin must not start a new page
+    doc.font('Helvetica').fontSize(8).text(printable(`${which} - page ${n - start + 1} of ${count}`), MARGIN, doc.page.height - MARGIN / 2 - 8, { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
+    doc.page.margins.bottom = bottom;
+  }
+}
+
 /** Renders the report; resolves with the PDF's bytes. */
 export function reportPdf(view: ReportView): Promise<Uint8Array> {
   const report = view.report;
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
+    bufferPages: true,
     info: { Title: `${reportTitle(view)} - ${report.day} - ${report.terminalId}`, Author: report.merchantName, Creator: 'Kassa', ...(dateOf(report.madeAt) === undefined ? {} : { CreationDate: dateOf(report.madeAt) }) },
   });
   const chunks: Buffer[] = [];
@@ -151,6 +165,7 @@ export function reportPdf(view: ReportView): Promise<Uint8Array> {
   const w = new Writer(doc);
   header(w, view, report);
   body(w, view, report);
+  footers(doc, `${reportTitle(view)} - ${report.day} - ${report.terminalId}`);
   doc.end();
   return done;
 }

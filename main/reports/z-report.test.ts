@@ -180,9 +180,10 @@ describe('the end-of-day (Z) report', () => {
         'Refused by the backend 2 9.50 SEK',
         'Unsettled (no answer yet) 0 0.00 SEK',
         'Final: the backend has answered for every payment of this report.',
+        `Z report No. 1 - ${today} - ${report.terminalId} - page 1 of 1`,
       ]),
     );
-    for (const p of report.payments) expect(lines.some((line) => line.includes(p.iouId.slice(0, 24)) && line.includes(p.reference!))).toBe(true);
+    for (const p of report.payments) expect(lines.some((line) => line.includes(p.iouId.slice(0, 16)) && line.includes(p.reference!))).toBe(true);
     expect(lines.join(' ')).toContain(`SHA-256 of the signed content: ${report.digest}`);
   });
 
