@@ -46,6 +46,12 @@ describe('business days', () => {
     expect(businessDay('2027-10-31', 'Europe/Stockholm').to - businessDay('2027-10-31', 'Europe/Stockholm').from).toBe(25 * 3600);
     // São Paulo, 2018-11-04: midnight did not exist, the day began at 01:00 local (03:00 UTC).
     expect(businessDay('2018-11-04', 'America/Sao_Paulo').from).toBe(Date.UTC(2018, 10, 4, 3) / 1000);
+    // Havana, 2029-11-04: clocks fell back from 01:00 to 00:00, so midnight came twice; the day began at the first (04:00 UTC).
+    expect(businessDay('2029-11-04', 'America/Havana')).toMatchObject({ from: Date.UTC(2029, 10, 4, 4) / 1000, to: Date.UTC(2029, 10, 5, 5) / 1000 });
+    expect(businessDay('2029-11-03', 'America/Havana').to).toBe(Date.UTC(2029, 10, 4, 4) / 1000);
+    // Antarctica/Casey, 2010-03-05: clocks went back three hours, a 27-hour day.
+    const casey = businessDay('2010-03-05', 'Antarctica/Casey');
+    expect([casey.from, casey.to - casey.from]).toEqual([Date.UTC(2010, 2, 4, 13) / 1000, 27 * 3600]);
     expect(localDateTime(Date.UTC(2027, 0, 15, 8, 30, 5) / 1000, 'Europe/Stockholm')).toBe('2027-01-15 09:30:05');
   });
 

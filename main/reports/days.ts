@@ -36,6 +36,25 @@ function startOf(year: number, month: number, day: number, zone: string): DateTi
   return DateTime.fromObject({ year, month, day }, { zone }).startOf('day');
 }
 
+/**
+ * The first second whose local date is `day`. Where midnight comes twice (Havana falls back
+ * from 01:00 to 00:00), Luxon names the later one: the day began at the first, so search back
+ * from Luxon's answer for the earliest second still on `day` (a local date never goes back).
+ */
+function firstSecond(day: string, start: DateTime, zone: string): number {
+  const onDay = (at: number) => DateTime.fromSeconds(at, { zone }).toISODate()! >= day;
+  let hi = Math.floor(start.toMillis() / 1000);
+  // Clocks have been set back by up to a day (Antarctica/Casey by three hours in 2010, at night).
+  let lo = hi - 25 * 3600;
+  if (onDay(lo)) throw new DayError('BAD_TIME_ZONE', `${day} in ${zone} does not begin within a day of its midnight`);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (onDay(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
 /** `day` in `timeZone` as [from, to). */
 export function businessDay(day: string, timeZone: string): BusinessDay {
   checkTimeZone(timeZone);
@@ -44,8 +63,8 @@ export function businessDay(day: string, timeZone: string): BusinessDay {
   if (start === undefined || !start.isValid || start.toISODate() !== day || start.year < 2000) {
     throw new DayError('BAD_DAY', `${JSON.stringify(day)} is not a calendar day (YYYY-MM-DD, from 2000 on)`);
   }
-  const next = start.plus({ days: 1 }).startOf('day');
-  return { day, timeZone, from: Math.floor(start.toMillis() / 1000), to: Math.floor(next.toMillis() / 1000) };
+  const next = start.plus({ days: 1 });
+  return { day, timeZone, from: firstSecond(day, start, timeZone), to: firstSecond(next.toISODate()!, next.startOf('day'), timeZone) };
 }
 
 /** The calendar day (YYYY-MM-DD) of Unix second `at` in `timeZone`. */

@@ -237,7 +237,8 @@ export type Reconciliation = z.output<typeof reconciliation>;
 /** A business day and its bounds, [dayFrom, dayTo) in Unix seconds, as the host's time zone data puts them. */
 const dayParams = z
   .strictObject({ day: dayLabel, timeZone: timeZoneName, dayFrom: time, dayTo: time, till: tillName })
-  .refine((p) => p.dayTo > p.dayFrom && p.dayTo - p.dayFrom <= 26 * 3600, 'a day ends after it begins and lasts at most 26 hours');
+  // At most two days: a clock change can make a day long (Antarctica/Casey's 2010-03-05 lasted 27 hours).
+  .refine((p) => p.dayTo > p.dayFrom && p.dayTo - p.dayFrom <= 48 * 3600, 'a day ends after it begins and lasts at most 48 hours');
 
 // ---------------------------------------------------------------------------------------------
 // Methods: name → parameter schema → result schema

@@ -173,7 +173,8 @@ describe('closing a day', () => {
     for (const params of [
       { ...day(0), day: '2027-13-01' },
       { ...day(0), dayTo: day(0).dayFrom },
-      { ...day(0), dayTo: day(0).dayFrom + 27 * HOUR },
+      { ...day(0), dayTo: day(0).dayFrom + 49 * HOUR },
+      { ...day(0), till: '' },
       { ...day(0), timeZone: 'Europe/Stockholm; DROP TABLE' },
     ]) {
       expect(() => parseCall('closeDay', params)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }) as VseError);
