@@ -24,7 +24,8 @@ const NODE_TARGET = 'node24';
 const RENDERER_TARGET = 'chrome140';
 
 /** Loaded from node_modules at run time: native addons and libraries that load files or workers of their own. */
-export const MAIN_EXTERNAL = ['electron', 'better-sqlite3-multiple-ciphers', 'serialport', '@serialport/*', 'node-hid', 'pino'];
+// pdfkit loads its standard fonts through its package's own subpath imports (#standard-fonts/…).
+export const MAIN_EXTERNAL = ['electron', 'better-sqlite3-multiple-ciphers', 'serialport', '@serialport/*', 'node-hid', 'pino', 'pdfkit'];
 export const VSE_EXTERNAL = ['better-sqlite3-multiple-ciphers'];
 
 // CommonJS has no import.meta: the source's import.meta.url and .dirname become the bundle's own.

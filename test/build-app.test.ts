@@ -103,7 +103,7 @@ describe('npm run build:app', () => {
     expect(main.inputs.filter((input) => input.startsWith('sim/'))).toEqual([]);
     expect(readFileSync(main.outfile, 'utf8')).not.toMatch(/^\/\/ sim\//m);
     expect(main.inputs).toContain('main/electron/main.ts');
-    expect(builtins(main.imports)).toEqual(['electron', 'pino', 'serialport']);
+    expect(builtins(main.imports)).toEqual(['electron', 'pdfkit', 'pino', 'serialport']);
     // The VSE's own code is not in the main process: it runs in its utility process.
     expect(main.inputs.filter((input) => input.startsWith('vse/') && !input.startsWith('vse/contract/') && !input.startsWith('vse/crypto/'))).toEqual([]);
   });

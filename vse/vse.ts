@@ -17,6 +17,7 @@ import { Queries } from './queries.ts';
 import { purgeExpired } from './retention/retention.ts';
 import { backupTo, integrity, storeFacts } from './store/maintenance.ts';
 import { encodeTerminalExport, type ExportedPayment } from './contract/terminal-export.ts';
+import { ZReports } from './reports/z-reports.ts';
 import { DatabaseOpenError, openDatabase, type SqliteDatabase } from './store/database.ts';
 import { MIGRATIONS } from './store/migrations/index.ts';
 import { writable } from './store/storage-errors.ts';
@@ -125,6 +126,7 @@ export class Vse {
   private readonly outbox: Outbox;
   private readonly queries: Queries;
   private readonly databaseKey: Uint8Array;
+  private readonly zReports: ZReports;
 
   private constructor(db: SqliteDatabase, signer: Es256Signer, options: VseOptions, readOnly: boolean) {
     this.db = db;
@@ -141,6 +143,7 @@ export class Vse {
     this.outbox = new Outbox({ db, statements: this.statements, trust: this.trust, signer, audit: this.audit, clock: this.clock, emit: this.emit });
     this.queries = new Queries(db);
     this.databaseKey = options.databaseKey;
+    this.zReports = new ZReports({ db, statements: this.statements, trust: this.trust, signer, audit: this.audit, clock: this.clock });
   }
 
   static open(options: VseOptions): Vse {
@@ -299,6 +302,14 @@ export class Vse {
 
   dayReport({ from, to }: VseParams<'dayReport'>): VseResult<'dayReport'> {
     return this.queries.dayReport(from, to);
+  }
+
+  reportDay(params: VseParams<'reportDay'>): VseResult<'reportDay'> {
+    return this.zReports.report(params);
+  }
+
+  closeDay(params: VseParams<'closeDay'>): VseResult<'closeDay'> {
+    return this.zReports.close(params);
   }
 
   settlementIssues(): VseResult<'settlementIssues'> {

@@ -34,6 +34,7 @@ import {
   time,
   verdict,
 } from './schemas.ts';
+import { dayLabel, REPORT_FORMATS, reportFile, reportView } from './report-schemas.ts';
 
 export const ROLES = ['cashier', 'display', 'ecr', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -130,6 +131,19 @@ export const APP_CALLS = {
   'devices.list': call(CASHIER, empty, z.strictObject({ devices: z.array(deviceView) })),
   'settlement.settleNow': call(CASHIER, empty, cycleReport),
   'reports.day': call(CASHIER, z.strictObject({ from: time, to: time }), dayReport),
+  /**
+   * A business day's report (docs/reports.md), today by default, in the terminal's time zone:
+   * its Z report when the day is closed, with settlement as it stands now; else the running X figures.
+   */
+  'reports.view': call(CASHIER, z.strictObject({ day: dayLabel.optional() }), reportView),
+  /**
+   * Closes a business day: the next numbered Z report, frozen and signed in the VSE. Operator
+   * only: it cannot be undone, and a day closed early sends the rest of its payments into the
+   * next report. A closed day answers its Z report again (created: false).
+   */
+  'reports.close': call(['operator'], z.strictObject({ day: dayLabel }), z.strictObject({ created: z.boolean(), view: reportView })),
+  /** The day's report as a file: PDF or CSV. */
+  'reports.file': call(CASHIER, z.strictObject({ day: dayLabel, format: z.enum(REPORT_FORMATS) }), reportFile),
 
   /** A short code a customer display on another device pairs with (`kassa serve --lan` only). */
   'pairing.code': call(CASHIER, empty, z.strictObject({ code: z.string(), expiresAt: time })),
@@ -193,6 +207,7 @@ export const APP_ERROR_CODES = [
   'REQUEST_OPEN', // the till already has an open request: cancel it first
   'NO_OPEN_REQUEST',
   'REQUEST_REFUSED', // the VSE's policy refuses such a request (amount above the offline cap, …)
+  'REPORT_REFUSED', // a day that cannot be closed: not begun, or a later day is closed already
   'NOT_FOUND',
   'PIN_WRONG',
   'PIN_LOCKED', // too many wrong PINs: wait until the time given

@@ -25,6 +25,7 @@ import {
 } from '../contract/app-api.ts';
 import type * as z from 'zod';
 import { appErrorOf, paymentView } from '../payments/payment-service.ts';
+import { reportFile } from '../reports/report-files.ts';
 import type { AppHost } from './app-host.ts';
 
 /** How long an unlocked operator session stays unlocked without a new PIN. */
@@ -216,6 +217,9 @@ export class AppApiServer {
         const report = await host.vse.call('dayReport', { from, to });
         return { from: report.from, to: report.to, totals: report.totals, payments: report.payments.map(paymentView) };
       },
+      'reports.view': (_state, { day }) => host.reports.view(day),
+      'reports.close': (_state, { day }) => host.reports.close(day),
+      'reports.file': async (_state, { day, format }) => reportFile(await host.reports.view(day), format),
       'pairing.code': () => {
         if (this.options.pairing === undefined) throw new AppError('PAIRING_UNAVAILABLE', 'customer displays on other devices pair only with a host started with --lan');
         return this.options.pairing.current();

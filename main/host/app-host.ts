@@ -30,6 +30,8 @@ import { TerminalSetupError } from '../terminal/errors.ts';
 import { terminalPaths, type PathOptions, type TerminalPaths } from '../terminal/paths.ts';
 import { RetentionService } from '../terminal/retention-service.ts';
 import { TerminalHost, type TerminalHostOptions } from '../terminal/terminal-host.ts';
+import { hostTimeZone } from '../reports/days.ts';
+import { ReportService } from '../reports/report-service.ts';
 import type { VseLauncher } from '../vse/launcher.ts';
 import { defaultHostSection, hostSection, type HostSection } from './host-settings.ts';
 import { hashPin, PinGuard } from './manager-pin.ts';
@@ -53,6 +55,8 @@ export interface AppHostOptions extends PathOptions {
   restart?: TerminalHostOptions['restart'];
   /** The host runs with its demo tools. */
   demo?: boolean;
+  /** The terminal's time zone for its business days (IANA name). Default: the platform's (`TZ`). */
+  timeZone?: string;
 }
 
 /** `event`: app API events for every session; `verdict`: each payment decision, for the host's own listeners (metrics). */
@@ -69,6 +73,7 @@ export class AppHost extends Emitter<AppHostEvents> {
   private paymentService: PaymentService | undefined;
   private deviceService: DeviceService | undefined;
   private retentionService: RetentionService | undefined;
+  private reportService: ReportService | undefined;
   private vseStatus: VseResult<'status'> | null = null;
   private detachers: (() => void)[] = [];
   private enrolling: Promise<EnrollmentResult> | undefined;
@@ -147,6 +152,14 @@ export class AppHost extends Emitter<AppHostEvents> {
   /** Retention's rounds while the terminal's services run (tests wait for its `purged` event). */
   get retention(): RetentionService | undefined {
     return this.retentionService;
+  }
+
+  /** End-of-day reports: business days in the terminal's time zone, closed into numbered Z reports. */
+  get reports(): ReportService {
+    const terminal = this.terminal;
+    if (terminal === undefined || !this.enrolled) throw new AppError('NOT_ENROLLED', 'this terminal is not enrolled yet: an operator enrolls it first');
+    this.reportService ??= new ReportService({ vse: terminal.vse, timeZone: this.options.timeZone ?? hostTimeZone(), till: () => this.settings.till });
+    return this.reportService;
   }
 
   /** The VSE's own status, for handlers that need more than the terminal status. */
@@ -419,6 +432,7 @@ export class AppHost extends Emitter<AppHostEvents> {
       payments.close();
     }
     this.paymentService = undefined;
+    this.reportService = undefined;
     await this.terminal?.close();
     this.terminal = undefined;
     this.vseStatus = null;

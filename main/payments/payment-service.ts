@@ -93,6 +93,8 @@ export function appErrorOf(error: unknown): AppError {
         return new AppError('NOT_ENROLLED', 'this terminal is not enrolled yet: an operator enrolls it first', { cause: error });
       case 'REQUEST_REFUSED':
         return new AppError('REQUEST_REFUSED', error.message, { cause: error });
+      case 'REPORT_REFUSED':
+        return new AppError('REPORT_REFUSED', error.message, { cause: error });
       case 'STORAGE_FULL':
       case 'STORAGE_READ_ONLY':
       case 'STORAGE_FAILED':

@@ -164,6 +164,97 @@ export const backupName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}\.sqlite$/, 
 export const MIN_RETENTION_SECONDS = 86_400;
 
 // ---------------------------------------------------------------------------------------------
+// End-of-day reports (docs/reports.md)
+
+/** A business day, YYYY-MM-DD in the time zone that goes with it. */
+export const dayLabel = z.string().regex(/^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$/, 'a day is YYYY-MM-DD');
+/** An IANA time zone name (the host checks it against the platform's time zone data). */
+export const timeZoneName = z.string().min(1).max(64).regex(/^[A-Za-z0-9_+\-/]+$/, 'an IANA time zone name such as Europe/Stockholm');
+
+/** The host's name for the counter (config.json `host.till`). */
+export const tillName = z.string().min(1).max(32);
+
+export const reportTally = z.strictObject({ count: safeUint, amount: safeUint });
+export type ReportTally = z.output<typeof reportTally>;
+
+/**
+ * One currency's figures: what the till accepted, and how settlement of those payments stands
+ * — settled (SETTLED, ALREADY_SETTLED), refused by the backend (REJECTED, DOUBLE_SPEND), not
+ * yet answered — so that accepted = settled + refused + unsettled. Double spends caught at the
+ * counter were refused there, never accepted: they are evidence, counted apart.
+ */
+export const reportTotals = z.strictObject({
+  currency,
+  accepted: reportTally,
+  settled: reportTally,
+  refused: reportTally,
+  unsettled: reportTally,
+  counterDoubleSpends: reportTally,
+});
+export type ReportTotals = z.output<typeof reportTotals>;
+
+/** A second signed IOU that conflicted with a stored one at the counter (check 15): kept, never paid. */
+export const counterDoubleSpend = z.strictObject({ iouId: iouIdHex, conflictsWith: iouIdHex, reservationId: z.string(), seq: z.int().min(1), amount, currency, detectedAt: time });
+export type CounterDoubleSpend = z.output<typeof counterDoubleSpend>;
+
+/** What a report says about a period: the payments accepted in [from, to) as they stand at madeAt. */
+export const dayFigures = z.strictObject({
+  day: dayLabel,
+  timeZone: timeZoneName,
+  from: time,
+  to: time,
+  madeAt: time,
+  terminalId: z.string(),
+  merchantId: z.string(),
+  merchantName: z.string(),
+  /** The till (the host's name for this terminal's counter) the report was made at. */
+  till: tillName,
+  totals: z.array(reportTotals),
+  payments: z.array(paymentSummary),
+  doubleSpends: z.array(counterDoubleSpend),
+});
+export type DayFigures = z.output<typeof dayFigures>;
+
+export const Z_REPORT_FORMAT = 'kassa/z-report/1';
+
+/** What the terminal key signs when a day is closed: the figures, frozen, with the report's number. */
+export const zReportContent = z.strictObject({ format: z.literal(Z_REPORT_FORMAT), number: z.int().min(1), ...dayFigures.shape });
+export type ZReportContent = z.output<typeof zReportContent>;
+
+export const zReport = z.strictObject({
+  ...zReportContent.shape,
+  /** The audit log entry that records the closing. */
+  auditSeq: z.int().min(1),
+  /** SHA-256 of the signed content: what a reprint is matched by. */
+  digest: hex(32),
+  /** COSE_Sign1 by the terminal key over the content (JSON, as stored). */
+  signed: bytes,
+});
+export type ZReport = z.output<typeof zReport>;
+
+export const zReportRef = z.strictObject({ number: z.int().min(1), day: dayLabel });
+
+/** A Z report's payments as they stand now: the backend's later answers, against what the report froze. */
+export const reconciliation = z.strictObject({
+  number: z.int().min(1),
+  madeAt: time,
+  totals: z.array(reportTotals),
+  /** Payments whose settlement state changed since the report was made. */
+  changes: z.array(z.strictObject({ iouId: iouIdHex, amount, currency, was: settlementState, now: settlementState, reason: z.string().nullable() })),
+  /** Payments of the report no longer stored here (kept at their state in the report). */
+  missing: safeUint,
+  /** Every payment of the report has the backend's answer. */
+  final: z.boolean(),
+});
+export type Reconciliation = z.output<typeof reconciliation>;
+
+/** A business day and its bounds, [dayFrom, dayTo) in Unix seconds, as the host's time zone data puts them. */
+const dayParams = z
+  .strictObject({ day: dayLabel, timeZone: timeZoneName, dayFrom: time, dayTo: time, till: tillName })
+  // At most two days: a clock change can make a day long (Antarctica/Casey's 2010-03-05 lasted 27 hours).
+  .refine((p) => p.dayTo > p.dayFrom && p.dayTo - p.dayFrom <= 48 * 3600, 'a day ends after it begins and lasts at most 48 hours');
+
+// ---------------------------------------------------------------------------------------------
 // Methods: name → parameter schema → result schema
 
 const empty = z.strictObject({});
@@ -293,6 +384,24 @@ export const VSE_METHODS = {
       payments: z.array(paymentSummary),
     }),
   },
+  /**
+   * A business day's report: its Z report (with a reconciliation against the payments now) when
+   * the day is closed; otherwise the running figures (an X report: what closing now would
+   * record), or, for a day that can no longer be closed, the calendar day's figures.
+   */
+  reportDay: {
+    params: dayParams,
+    result: z.discriminatedUnion('state', [
+      z.strictObject({ state: z.literal('closed'), report: zReport, reconciliation }),
+      z.strictObject({ state: z.literal('open'), figures: dayFigures, previous: zReportRef.nullable() }),
+      z.strictObject({ state: z.literal('unclosable'), reason: z.enum(['NOT_BEGUN', 'LATER_DAY_CLOSED']), figures: dayFigures, coveredBy: z.array(zReportRef) }),
+    ]),
+  },
+  /** Closes a business day: the next numbered Z report, signed and stored once; the same report again for a closed day. */
+  closeDay: {
+    params: dayParams,
+    result: z.strictObject({ created: z.boolean(), report: zReport }),
+  },
   /** Payments the backend refused and double spends detected here: kept, never retried blindly. */
   settlementIssues: {
     params: empty,
@@ -406,6 +515,7 @@ export const VSE_ERROR_CODES = [
   'REQUEST_REFUSED', // a payment request the policy would refuse (amount cap, lifetime)
   'UNKNOWN_BATCH',
   'SETTLEMENT_RESULT_MISMATCH',
+  'REPORT_REFUSED', // a day that cannot be closed (not begun, or a later day is closed already)
   'INTERNAL',
   // Raised by the host's client
   'TIMEOUT',

@@ -219,6 +219,10 @@ export class RpcServer {
         return this.requireVse().listPayments(call.params);
       case 'dayReport':
         return this.requireVse().dayReport(call.params);
+      case 'reportDay':
+        return this.requireVse().reportDay(call.params);
+      case 'closeDay':
+        return this.requireVse().closeDay(call.params);
     }
   }
 }

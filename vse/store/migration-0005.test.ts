@@ -23,7 +23,9 @@ const KEY = new Uint8Array(32).fill(0x42);
 function asVersion4(dir: string): void {
   const db = openDatabase({ path: join(dir, DATABASE_FILE), key: KEY });
   try {
+    // Undo 0006 (the Z reports' table) and 0005: the database as a terminal at version 4 left it.
     db.exec(`
+      DROP TABLE z_reports;
       DROP TABLE trust_list_history;
       DROP INDEX payments_settled_at;
       DROP INDEX payment_requests_by_expiry;

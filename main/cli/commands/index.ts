@@ -32,6 +32,11 @@ export const TERMINAL_COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./settle.ts')).settleCommand,
   },
   {
+    name: 'report',
+    summary: 'end-of-day report for a business day: close it (numbered Z report), print it, save it as PDF or CSV',
+    load: async () => (await import('./report.ts')).reportCommand,
+  },
+  {
     name: 'status',
     summary: 'show unsettled payments per currency, the last settlement and what needs attention',
     load: async () => (await import('./status.ts')).statusCommand,

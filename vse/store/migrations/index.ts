@@ -7,5 +7,6 @@ import { sql as requestsForTheHost } from './0002-requests-for-the-host.ts';
 import { sql as registerServiceKeys } from './0003-register-service-keys.ts';
 import { sql as unsettledPerReservation } from './0004-unsettled-per-reservation.ts';
 import { sql as retentionAndExport } from './0005-retention-and-export.ts';
+import { sql as zReports } from './0006-z-reports.ts';
 
-export const MIGRATIONS: readonly string[] = [initial, requestsForTheHost, registerServiceKeys, unsettledPerReservation, retentionAndExport];
+export const MIGRATIONS: readonly string[] = [initial, requestsForTheHost, registerServiceKeys, unsettledPerReservation, retentionAndExport, zReports];
