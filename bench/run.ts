@@ -6,6 +6,7 @@ import type { Benchmark } from './figures.ts';
 
 /** Every benchmark, loaded only when it runs. */
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  'e2e-paid': async () => (await import('./e2e-paid.ts')).benchmark,
   'camera-decode': async () => (await import('./camera-decode.ts')).benchmark,
   'qr-size': async () => (await import('./qr-size.ts')).benchmark,
   'scan-serial': async () => (await import('./scan-serial.ts')).benchmark,
