@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'scan-serial': async () => (await import('./scan-serial.ts')).benchmark,
   'serve-start': async () => (await import('./serve-start.ts')).benchmark,
   settle: async () => (await import('./settle.ts')).benchmark,
+  'ui-start': async () => (await import('./ui-start.ts')).benchmark,
   'vse-accept': async () => (await import('./vse-accept.ts')).benchmark,
   'vse-scale': async () => (await import('./vse-scale.ts')).benchmark,
   'vse-stages': async () => (await import('./vse-stages.ts')).benchmark,
