@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../../test/support/headless.ts';
+import { readQrCode } from '../../../test/support/qr-witness.ts';
 import { waitUntil } from '../../../test/support/wait.ts';
 
 const KASSA = new URL('../../../kassa', import.meta.url).pathname;
@@ -115,7 +116,7 @@ describe.skipIf(!haveChromium)('kassa demo (the UI)', { timeout: 120_000 }, () =
     api.socket.close();
   });
 
-  it('ends a double spend and a wrong amount on their refusal screens', async () => {
+  it('ends a double spend and a wrong amount on their refusal screens; the QR on screen pays the request', async () => {
     await till.click('[data-testid=result] button.primary'); // New sale
     await charge('800');
     await pay('double-spend');
@@ -125,7 +126,19 @@ describe.skipIf(!haveChromium)('kassa demo (the UI)', { timeout: 120_000 }, () =
     await pay('wrong-amount');
     await till.locator('[data-testid=result][data-outcome=rejected][data-reason=AMOUNT_MISMATCH]').waitFor();
     await till.click('[data-testid=result] button.primary');
-    await pay('pay');
+    // The QR code on screen (its encoder loads on demand) is the request itself: the wallet
+    // pays what an independent reader decodes from its pixels.
+    const qr = till.locator('.request-view svg[data-qr-version]');
+    const reading = await readQrCode(await qr.screenshot());
+    expect(reading.text).toMatch(/^KR1:/);
+    expect(reading.version).toBe(Number(await qr.getAttribute('data-qr-version')));
+    const url = new URL(line('Till')!);
+    const answer = await fetch(`${url.origin}/demo/wallet`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${url.searchParams.get('token')}` },
+      body: JSON.stringify({ action: 'pay', requestText: reading.text }),
+    });
+    expect(answer.status, await answer.clone().text()).toBe(200);
     await till.locator('[data-testid=result][data-outcome=paid]').waitFor();
     expect(problems).toEqual([]);
   });
