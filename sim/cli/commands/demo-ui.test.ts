@@ -4,9 +4,12 @@
 // DeviceService, the PaymentService and the VSE — and sees Paid, on the till and on the customer
 // display; then a double spend and a wrong amount end on their refusal screens. The panel's
 // route answers only the cashier's credential. Ctrl-C stops everything and removes the folder.
+// A normal `./kassa serve` has neither the route nor the demo flag.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../../test/support/headless.ts';
@@ -154,5 +157,35 @@ describe.skipIf(!haveChromium)('kassa demo (the UI)', { timeout: 120_000 }, () =
     expect(existsSync(folder!)).toBe(false);
     for (const pid of pids) expect(() => process.kill(pid, 0), `process ${pid} still runs`).toThrow();
     expect(err).toMatch(/stopped; nothing is left behind/);
+  });
+});
+
+describe('kassa serve (not the demo)', { timeout: 60_000 }, () => {
+  it('has no demo wallet: /demo/wallet is not there for the cashier, and the session says demo: false', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kassa-serve-nodemo-'));
+    const serve = spawn(KASSA, ['serve', '--port', '0', '--data', dataDir], { env: headlessEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    serve.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    serve.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    const exited = new Promise<number | null>((resolve) => serve.once('exit', (code) => resolve(code)));
+    try {
+      await waitUntil(() => `kassa serve to print its address\n${out}\n${err}`, () => /Kassa listening on \S+\n/.test(out) || serve.exitCode !== null, 40_000);
+      const url = new URL(/Kassa listening on (\S+)/.exec(out)![1]!);
+      const token = url.searchParams.get('token')!;
+      const answer = await fetch(`${url.origin}/demo/wallet`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ action: 'pay', requestText: 'KR1:X' }),
+      });
+      expect(answer.status).toBe(404);
+      const api = await connect({ port: Number(url.port) }, { bearer: token });
+      expect(await api.client.call('session.info', {})).toMatchObject({ role: 'cashier', demo: false });
+      api.socket.close();
+    } finally {
+      serve.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
