@@ -17,7 +17,9 @@
  * The baseline is the VSE accept latency of the same payments: the supervisor's `accept`
  * round trip (verify, store durably, answer), timed around the very calls the PaymentService
  * makes. What the end to end adds on top is the driver, the DeviceService, the app API's
- * WebSocket, React and a frame.
+ * WebSocket, React and a frame; the `stage-*` figures split it: the last byte to the accept
+ * call (`toAccept`: driver, DeviceService, PaymentService), the accept's answer to the verdict
+ * event (`toVerdict`), the verdict event to painted (`toPaint`: app API event, React, a frame).
  *
  * The first 10 payments warm up and are not counted. KASSA_BENCH_PAYMENTS sets the number of payments (default 300; --full 1000).
  */
@@ -87,15 +89,20 @@ export const benchmark: Benchmark = {
       });
       const vse = demo.host.terminalHost!.vse;
       const acceptMs: number[] = [];
+      let acceptStartedAt = 0;
+      let acceptEndedAt = 0;
+      let verdictAt = 0;
+      demo.host.payments.on('verdict', () => (verdictAt = clock()));
       const call = vse.call.bind(vse);
       // Times the accept calls the PaymentService makes on this very supervisor.
       vse.call = (async (method: string, params: unknown) => {
         if (method !== 'accept') return call(method as never, params as never);
-        const start = performance.now();
+        acceptStartedAt = clock();
         try {
           return await call(method as never, params as never);
         } finally {
-          acceptMs.push(performance.now() - start);
+          acceptEndedAt = clock();
+          acceptMs.push(acceptEndedAt - acceptStartedAt);
         }
       }) as typeof vse.call;
 
@@ -108,6 +115,10 @@ export const benchmark: Benchmark = {
       log(`page clock − bench clock = ${offset.toFixed(3)} ms ± ${uncertainty.toFixed(3)} ms`);
 
       const e2e: number[] = [];
+      // Where the time goes: scanner → the accept call (driver, DeviceService, PaymentService),
+      // the accept, the accept's answer → the verdict event, the verdict → painted (app API
+      // event over the WebSocket, React, a frame).
+      const stages = { toAccept: [] as number[], toVerdict: [] as number[], toPaint: [] as number[] };
       const load: number[] = [];
       for (let i = -WARM_UP; i < payments; i++) {
         const amount = 100 + (i % 900);
@@ -122,7 +133,12 @@ export const benchmark: Benchmark = {
         await demo.wallet.deliver(signed.payment.text);
         const lastByte = clock();
         const paintedAt = await page.evaluate<number>('window.kassaPaidAt');
-        if (i >= 0) e2e.push(paintedAt - offset - lastByte);
+        if (i >= 0) {
+          e2e.push(paintedAt - offset - lastByte);
+          stages.toAccept.push(acceptStartedAt - lastByte);
+          stages.toVerdict.push(verdictAt - acceptEndedAt);
+          stages.toPaint.push(paintedAt - offset - verdictAt);
+        }
         await page.click('[data-testid=result] button.primary'); // New sale
         await page.locator('[data-testid=amount-display]').waitFor();
         if (i >= 0 && (i + 1) % 50 === 0) {
@@ -138,6 +154,10 @@ export const benchmark: Benchmark = {
       yield figure(NAME, 'paid-p99-ms', percentile(e2e, 99), 'ms', percentile(accept, 99));
       yield figure(NAME, 'paid-max-ms', Math.max(...e2e), 'ms', Math.max(...accept));
       yield figure(NAME, 'goal-p99-ms', 100, 'ms');
+      for (const [stage, samples] of Object.entries(stages)) {
+        yield figure(NAME, `stage-${stage}-p50-ms`, percentile(samples, 50), 'ms');
+        yield figure(NAME, `stage-${stage}-p99-ms`, percentile(samples, 99), 'ms');
+      }
       yield figure(NAME, 'samples', e2e.length, 'payments');
       yield figure(NAME, 'clock-offset-ms', offset, 'ms');
       yield figure(NAME, 'clock-uncertainty-ms', uncertainty, 'ms');
