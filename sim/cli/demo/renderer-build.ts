@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const RENDERER_DIST = join(ROOT, 'dist', 'renderer');
-const SOURCES = ['renderer', 'main/contract', 'protocol', 'base/common'].map((dir) => join(ROOT, dir));
+const SOURCE_DIRS = ['renderer', 'main/contract', 'protocol', 'base/common'];
 const VITE = join(ROOT, 'node_modules', '.bin', 'vite');
 
 /** Newest modification time (ms) of the files under `dir` that a build reads (tests excluded). */
@@ -25,13 +25,16 @@ function newestSource(dir: string): { mtimeMs: number; path: string } {
   return newest;
 }
 
-/** Why the renderer needs building, or undefined when dist/renderer is up to date. */
-export function rendererBuildNeeded(): string | undefined {
-  const index = join(RENDERER_DIST, 'index.html');
+/** Why the renderer of the checkout at `root` needs building, or undefined when its dist/renderer is up to date. */
+export function rendererBuildNeeded(root = ROOT): string | undefined {
+  const index = join(root, 'dist', 'renderer', 'index.html');
   if (!existsSync(index)) return `${index} does not exist`;
   const built = statSync(index).mtimeMs;
-  const newest = SOURCES.map(newestSource).reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
-  return newest.mtimeMs > built ? `${newest.path.slice(ROOT.length)} changed after the last build` : undefined;
+  const newest = SOURCE_DIRS.map((dir) => join(root, dir))
+    .filter((dir) => existsSync(dir))
+    .map(newestSource)
+    .reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a), { mtimeMs: 0, path: '' });
+  return newest.mtimeMs > built ? `${newest.path.slice(join(root, '/').length)} changed after the last build` : undefined;
 }
 
 /** Builds the renderer with vite when it needs it; resolves with why it built, or undefined. */
