@@ -124,7 +124,8 @@ export const benchmark: Benchmark = {
         const amount = 100 + (i % 900);
         await page.keyboard.type(String(amount));
         await page.click('[data-key=charge]');
-        await page.locator('[data-testid=request-amount]').waitFor();
+        // A payer scans the request's QR code: it is on screen before a payment can come.
+        await page.locator('.request-view svg[data-qr-version]').waitFor();
         const request = demo.host.payments.openRequest;
         if (request === null) throw new Error('the till shows a request the host does not have');
         const signed = await demo.wallet.sign('pay', request.text);
