@@ -54,6 +54,20 @@ describe('kassa demo --no-ui', () => {
     expectCleanedUp(out);
   });
 
+  it('refuses arguments it does not take with its usage (exit 2), before starting anything', async () => {
+    for (const [args, why] of [
+      [['demo', '--no-ui', '--port', '8080'], /--port serves the UI: it does not go with --no-ui/],
+      [['demo', '--port', '70000'], /--port must be at most 65535, got 70000/],
+      [['demo', 'extra'], /unexpected argument "extra"/],
+    ] as const) {
+      const run = await kassa([...args]);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(why);
+      expect(run.stderr).toMatch(/Usage: kassa demo \[--no-ui\] \[--port N\]/);
+      expect(run.stdout).toBe('');
+    }
+  });
+
   it('demo stops its processes and removes its folder when interrupted with Ctrl-C', { timeout: 60_000 }, async () => {
     const child = spawn(KASSA, ['demo', '--no-ui'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
