@@ -6,11 +6,13 @@ import type { Benchmark } from './figures.ts';
 
 /** Every benchmark, loaded only when it runs. */
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  'e2e-paid': async () => (await import('./e2e-paid.ts')).benchmark,
   'camera-decode': async () => (await import('./camera-decode.ts')).benchmark,
   'qr-size': async () => (await import('./qr-size.ts')).benchmark,
   'scan-serial': async () => (await import('./scan-serial.ts')).benchmark,
   'serve-start': async () => (await import('./serve-start.ts')).benchmark,
   settle: async () => (await import('./settle.ts')).benchmark,
+  'ui-start': async () => (await import('./ui-start.ts')).benchmark,
   'vse-accept': async () => (await import('./vse-accept.ts')).benchmark,
   'vse-scale': async () => (await import('./vse-scale.ts')).benchmark,
   'vse-stages': async () => (await import('./vse-stages.ts')).benchmark,

@@ -22,7 +22,12 @@ export default defineConfig({
     // starts, and its decoder's .wasm is a file next to it, fetched from our own origin (never
     // inlined: the CSP's connect-src allows 'self' only).
     assetsInlineLimit: 0,
-    rollupOptions: { input: { index: `${here}index.html`, display: `${here}display.html` } },
+    rollupOptions: {
+      input: { index: `${here}index.html`, display: `${here}display.html` },
+      // @zxing/library (the QR encoder's tables and steps) does not declare itself free of side
+      // effects, so its whole barrel would ship; its modules only define classes and tables.
+      treeshake: { moduleSideEffects: [{ test: /[\\/]node_modules[\\/]@zxing[\\/]library[\\/]/, sideEffects: false }] },
+    },
   },
   worker: { format: 'es' },
 });

@@ -4,7 +4,7 @@
  * in minor units everywhere; times are Unix seconds unless a name ends in `Ms`.
  */
 import * as z from 'zod';
-import { REASON_CODES, type ReasonCode } from '../../protocol/index.ts';
+import { REASON_CODES, type ReasonCode } from '../../protocol/errors.ts';
 
 export const time = z.int().min(0);
 export const timeMs = z.number().min(0);

@@ -42,8 +42,12 @@ export const PAIRING_PATH = '/pair';
 export const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
 export const BUILT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
-/** Mounts more routes on the server: the ECR API (main/ecr/nexo-routes.ts) is one. */
-export type HeadlessPlugin = (app: FastifyInstance, deps: { api: AppApiServer; host: AppHost }) => Promise<void> | void;
+/**
+ * Mounts more routes on the server: the ECR API (main/ecr/nexo-routes.ts) is one. Routes a
+ * plugin adds pass the same checks as every other (credential, Host, Origin: see the top of
+ * this file); `identityOf` tells a route who passed them (undefined only on exempt paths).
+ */
+export type HeadlessPlugin = (app: FastifyInstance, deps: { api: AppApiServer; host: AppHost; identityOf: (request: FastifyRequest) => Identity | undefined }) => Promise<void> | void;
 
 export interface HeadlessServerOptions {
   host: AppHost;
@@ -235,7 +239,8 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   if (pairing !== undefined) registerPairing(app, pairing, () => cookieName, limits, log);
 
   await app.register(fastifyStatic, { root: rendererDir, index: 'index.html', cacheControl: false, dotfiles: 'deny', wildcard: true });
-  for (const plugin of options.plugins ?? []) await plugin(app, { api, host: options.host });
+  const identityOf = (request: FastifyRequest) => access.get(request.raw)?.identity;
+  for (const plugin of options.plugins ?? []) await plugin(app, { api, host: options.host, identityOf });
 
   app.setNotFoundHandler((request, reply) => refuse(reply, 404, `nothing at ${pathOf(request.url)}`));
 

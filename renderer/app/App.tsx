@@ -2,24 +2,27 @@
  * The cashier's screen: the status bar (always), warnings when an offline limit is near, the
  * current screen (the till, payments, the end-of-day report, settings) and announcements for
  * screen readers. A fresh terminal shows its setup instead. Settings and enrollment need the
- * manager PIN.
+ * manager PIN. The payments, report and settings screens load on first use (the till is what
+ * has to be quick after a start); the QR encoder loads once the app is connected.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError } from '../../main/contract/app-api.ts';
 import { Banner } from './components/Banner.tsx';
 import { DemoWallet } from './components/DemoWallet.tsx';
+import { preloadQrCode } from './components/QrCode.tsx';
 import { LiveRegion } from './components/LiveRegion.tsx';
 import { Notices } from './components/Notices.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { useHostView, type HostStore } from './host/store.ts';
 import { setLanguage, type Language } from './i18n/index.ts';
-import { PaymentsScreen } from './screens/PaymentsScreen.tsx';
-import { ReportScreen } from './screens/ReportScreen.tsx';
 import { SaleScreen } from './screens/SaleScreen.tsx';
-import { SettingsScreen } from './screens/SettingsScreen.tsx';
 import { PinDialog, SetupScreen } from './screens/SetupScreen.tsx';
 import { useNow } from './time.ts';
+
+const PaymentsScreen = lazy(async () => ({ default: (await import('./screens/PaymentsScreen.tsx')).PaymentsScreen }));
+const ReportScreen = lazy(async () => ({ default: (await import('./screens/ReportScreen.tsx')).ReportScreen }));
+const SettingsScreen = lazy(async () => ({ default: (await import('./screens/SettingsScreen.tsx')).SettingsScreen }));
 
 type Screen = 'sale' | 'payments' | 'report' | 'settings';
 
@@ -39,6 +42,11 @@ export function App({ store }: { store: HostStore }) {
     if (status !== null) setOffset(status.now * 1000 - Date.now());
   }, [status]);
   const nowSeconds = Math.floor((now + offset) / 1000);
+
+  const connected = session !== null;
+  useEffect(() => {
+    if (connected) preloadQrCode();
+  }, [connected]);
 
   useEffect(() => {
     if (session !== null && session.language !== i18n.language) void setLanguage(session.language as Language);
@@ -105,19 +113,21 @@ export function App({ store }: { store: HostStore }) {
         </nav>
       )}
       <div className="content">
-        {unconfigured ? (
-          <SetupScreen store={store} pinSet={session.pinSet} isOperator={isOperator} onError={onError} onUnlock={() => setAskPin('setup')} />
-        ) : screen === 'sale' ? (
-          <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
-        ) : screen === 'payments' ? (
-          <PaymentsScreen store={store} currency={currency} nowSeconds={nowSeconds} onError={onError} canPrint={canPrint} />
-        ) : screen === 'report' ? (
-          <ReportScreen store={store} onError={onError} />
-        ) : isOperator ? (
-          <SettingsScreen store={store} status={status} devices={view.devices} pairingAvailable={session.pairingAvailable} kiosk={session.kiosk} onError={onError} onSaved={(settings) => void setLanguage(settings.language).then(() => store.refresh())} />
-        ) : (
-          <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
-        )}
+        <Suspense fallback={null}>
+          {unconfigured ? (
+            <SetupScreen store={store} pinSet={session.pinSet} isOperator={isOperator} onError={onError} onUnlock={() => setAskPin('setup')} />
+          ) : screen === 'sale' ? (
+            <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
+          ) : screen === 'payments' ? (
+            <PaymentsScreen store={store} currency={currency} nowSeconds={nowSeconds} onError={onError} canPrint={canPrint} />
+          ) : screen === 'report' ? (
+            <ReportScreen store={store} onError={onError} />
+          ) : isOperator ? (
+            <SettingsScreen store={store} status={status} devices={view.devices} pairingAvailable={session.pairingAvailable} kiosk={session.kiosk} onError={onError} onSaved={(settings) => void setLanguage(settings.language).then(() => store.refresh())} />
+          ) : (
+            <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
+          )}
+        </Suspense>
         {session.demo && !unconfigured && <DemoWallet till={view.till} onError={(message) => store.notify({ level: 'error', code: 'DEMO', message })} />}
       </div>
       <Notices notices={view.notices} onDismiss={store.dismissNotice} />

@@ -41,6 +41,11 @@ export abstract class EmulatedDevice {
     return this.end !== undefined;
   }
 
+  /** The socat process behind the pty pair, while plugged. */
+  get socatPid(): number | undefined {
+    return this.pair.pid;
+  }
+
   /** Pulls the cable: the device end closes and both ptys vanish. */
   async unplug(): Promise<void> {
     const end = this.end;

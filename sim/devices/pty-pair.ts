@@ -71,6 +71,11 @@ export class PtyPair {
     return this.socat !== undefined;
   }
 
+  /** The socat process relaying between the two links, while plugged. */
+  get pid(): number | undefined {
+    return this.socat?.pid;
+  }
+
   /** Starts socat (again) behind the same link paths; resolves once it relays between them. */
   async plug(options: PlugOptions = {}): Promise<void> {
     if (this.socat) return;

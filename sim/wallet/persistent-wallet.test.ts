@@ -63,6 +63,17 @@ describe('the persistent wallet', () => {
     expect(again.ok && again.state.counter).toEqual({ nextSeq: 2, spent: 1_000 });
   });
 
+  it('pays a wrong amount only on purpose: the IOU names the request but another amount, and counts as spent', async () => {
+    const request = terminal.requestText(1_000, 'SEK', now());
+    const wrong = await payFromWallet(path, request, { now: now(), amount: 900 });
+    expect(wrong.ok && decodePaymentBundle(wrong.payment.text).iou.value).toMatchObject({ seq: 1, spentBefore: 0, amount: 900 });
+    expect(wrong.ok && wrong.state.counter).toEqual({ nextSeq: 2, spent: 900 });
+    // Still a valid IOU by itself (signature, reservation): only the terminal's request check refuses it.
+    expect(wrong.ok && terminal.verify(wrong.payment.text, now()).ok).toBe(true);
+    const tooMuch = await payFromWallet(path, request, { now: now(), amount: 5_000 });
+    expect(tooMuch).toMatchObject({ ok: false, refusal: 'INSUFFICIENT_FUNDS' });
+  });
+
   it('turns a file with an unreadable key or certificate into a typed INVALID error', async () => {
     const state = JSON.parse(readFileSync(path, 'utf8')) as { reservation: { privateKey: string } };
     state.reservation.privateKey = 'abcd';

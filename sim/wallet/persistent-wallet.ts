@@ -119,6 +119,11 @@ export interface PayOptions {
   now: number;
   /** Sign under the last IOU's sequence number again (a deliberate double spend). */
   doubleSpend?: boolean;
+  /**
+   * Pay this amount instead of the request's (a deliberately wrong payment). The wallet counts
+   * it as spent like any IOU it signed: it cannot know that the terminal will refuse it.
+   */
+  amount?: number;
 }
 
 /** Pays a `KR1:` request from the wallet file's reservation and records it before answering. */
@@ -133,7 +138,7 @@ export async function payFromWallet(path: string, requestText: string, options: 
       if (last === undefined) throw new WalletError('NOTHING_TO_DOUBLE_SPEND', 'a double spend reuses the last payment\'s sequence number; pay once first');
       counter = { nextSeq: last.seq, spent: last.spentBefore };
     }
-    const paid = payRequest(requestText, reservation, counter, { trustList, now: options.now, verify: nodeVerify });
+    const paid = payRequest(requestText, reservation, counter, { trustList, now: options.now, verify: nodeVerify, ...(options.amount === undefined ? {} : { amount: options.amount }) });
     if (!paid.ok) return paid;
     const { iou } = decodePaymentBundle(paid.text);
     const payment: WalletPayment = {

@@ -27,16 +27,16 @@ export function DemoWallet({ till, onError }: { till: TillState | null; onError:
     }
   };
   return (
-    <aside className="demo-wallet" aria-labelledby="demo-wallet-heading">
+    <aside className="demo-wallet" aria-labelledby="demo-wallet-heading" data-testid="demo-wallet">
       <h2 id="demo-wallet-heading">{t('demo.heading')}</h2>
       <p>{request === null ? t('demo.noRequest') : t('demo.ready')}</p>
-      <button type="button" className="button primary" disabled={busy || request === null} onClick={() => void act('pay')}>
+      <button type="button" className="button primary" disabled={busy || request === null} data-action="pay" onClick={() => void act('pay')}>
         {t('demo.pay')}
       </button>
-      <button type="button" className="button secondary" disabled={busy || request === null} onClick={() => void act('double-spend')}>
+      <button type="button" className="button secondary" disabled={busy || request === null} data-action="double-spend" onClick={() => void act('double-spend')}>
         {t('demo.doubleSpend')}
       </button>
-      <button type="button" className="button secondary" disabled={busy || request === null} onClick={() => void act('wrong-amount')}>
+      <button type="button" className="button secondary" disabled={busy || request === null} data-action="wrong-amount" onClick={() => void act('wrong-amount')}>
         {t('demo.wrongAmount')}
       </button>
     </aside>

@@ -1,11 +1,28 @@
 // `./kassa demo --no-ui`: the whole printed story with real parts, as a newcomer runs it from a
-// checkout, and an interrupted demo that leaves nothing behind.
+// checkout, and an interrupted demo that leaves nothing behind. The story's shape (its lines with
+// ports, process ids, folders, keys and payment texts masked) is compared with
+// demo-story-shape.txt, recorded from `./kassa demo` before it opened a UI (commit 21abcda):
+// `--no-ui` tells the same story, line for line.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { waitUntil } from '../../../test/support/wait.ts';
 
 const KASSA = new URL('../../../kassa', import.meta.url).pathname;
+const RECORDED_SHAPE = readFileSync(new URL('./demo-story-shape.txt', import.meta.url), 'utf8');
+
+/** The story with what differs from run to run masked. */
+function storyShape(out: string): string {
+  return out
+    .replace(/http:\/\/127\.0\.0\.1:\d+/g, 'http://127.0.0.1:PORT')
+    .replace(/\/\S*kassa-demo-[A-Za-z0-9]+/g, 'FOLDER')
+    .replace(/\(process \d+\)/g, '(process PID)')
+    .replace(/\b[0-9a-f]{12}…/g, 'HEX…')
+    .replace(/\b(K[RPA]1):[^…\n]*…/g, '$1:…')
+    .replace(/\(\d+ characters\)/g, '(N characters)')
+    // Which socket error a dropped connection gives varies.
+    .replace(/offline \(NETWORK: [^\n]*\)$/gm, 'offline (NETWORK: …)');
+}
 
 function kassa(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -33,7 +50,22 @@ describe('kassa demo --no-ui', () => {
     expect(out).toMatch(/Books .*received 174\.50 SEK; 25\.50 SEK of the reservation stays held/);
     expect(out).toMatch(/Evidence .*1 conflict.*books balance: ok/);
     expect(out).toMatch(/Status +KAFFE-2: unsettled none; needs attention: DOUBLE_SPEND \(conflict\) 60\.00 SEK/);
+    expect(storyShape(out)).toBe(RECORDED_SHAPE);
     expectCleanedUp(out);
+  });
+
+  it('refuses arguments it does not take with its usage (exit 2), before starting anything', async () => {
+    for (const [args, why] of [
+      [['demo', '--no-ui', '--port', '8080'], /--port serves the UI: it does not go with --no-ui/],
+      [['demo', '--port', '70000'], /--port must be at most 65535, got 70000/],
+      [['demo', 'extra'], /unexpected argument "extra"/],
+    ] as const) {
+      const run = await kassa([...args]);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(why);
+      expect(run.stderr).toMatch(/Usage: kassa demo \[--no-ui\] \[--port N\]/);
+      expect(run.stdout).toBe('');
+    }
   });
 
   it('demo stops its processes and removes its folder when interrupted with Ctrl-C', { timeout: 60_000 }, async () => {

@@ -41,14 +41,21 @@ export class Stage {
     this.teardown.push(() => rmSync(this.folder, { recursive: true, force: true }));
   }
 
-  async startBackend(): Promise<void> {
+  /** Starts the backend; with `network` (the printed story's), also the fault proxy the terminals reach it through. */
+  async startBackend(options: { network?: boolean } = {}): Promise<void> {
     const starting = startBackendProcess({ db: join(this.folder, 'backend.sqlite') });
     // Registered before it listens: an interrupt during its start still stops it.
     this.teardown.push(async () => (await starting.catch(() => undefined))?.stop());
     this.backend = await starting;
     this.admin = new AdminClient(this.backend.url);
+    if (options.network === false) return;
     this.network = await FaultProxy.start({ target: { host: '127.0.0.1', port: this.backend.port }, plan: passAll });
     this.teardown.push(() => this.network.close());
+  }
+
+  /** Registers how to stop something the caller started; it runs at close, newest first. */
+  defer(step: () => Promise<unknown> | void): void {
+    this.teardown.push(step);
   }
 
   get rootKey(): string {
