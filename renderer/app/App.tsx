@@ -15,18 +15,18 @@ import { StatusBar } from './components/StatusBar.tsx';
 import { useHostView, type HostStore } from './host/store.ts';
 import { setLanguage, type Language } from './i18n/index.ts';
 import { PaymentsScreen } from './screens/PaymentsScreen.tsx';
+import type { Printer } from './screens/ResultView.tsx';
 import { ReportScreen } from './screens/ReportScreen.tsx';
 import { SaleScreen } from './screens/SaleScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 import { PinDialog, SetupScreen } from './screens/SetupScreen.tsx';
-import { useNow } from './time.ts';
+import { useHostSeconds } from './time.ts';
 
 type Screen = 'sale' | 'payments' | 'report' | 'settings';
 
 export function App({ store }: { store: HostStore }) {
   const { t, i18n } = useTranslation();
   const view = useHostView(store);
-  const now = useNow(1000);
   const [screen, setScreen] = useState<Screen>('sale');
   const [askPin, setAskPin] = useState<Screen | 'setup' | null>(null);
   const [settling, setSettling] = useState(false);
@@ -34,11 +34,7 @@ export function App({ store }: { store: HostStore }) {
   const status = view.terminal;
 
   // The host's clock decides expiry; the page follows it (its status says what time it is).
-  const [offset, setOffset] = useState(0);
-  useEffect(() => {
-    if (status !== null) setOffset(status.now * 1000 - Date.now());
-  }, [status]);
-  const nowSeconds = Math.floor((now + offset) / 1000);
+  const nowSeconds = useHostSeconds(status?.now);
 
   useEffect(() => {
     if (session !== null && session.language !== i18n.language) void setLanguage(session.language as Language);
@@ -80,7 +76,9 @@ export function App({ store }: { store: HostStore }) {
   }
 
   const unconfigured = status !== null && !status.enrolled;
-  const canPrint = view.devices.some((d) => d.role === 'printer' && d.state === 'ready');
+  // No printer configured: no print button at all; one that is not ready: the button waits for it.
+  const printers = view.devices.filter((d) => d.role === 'printer');
+  const printer: Printer = printers.length === 0 ? 'none' : printers.some((d) => d.state === 'ready') ? 'ready' : 'unavailable';
   const currency = status?.currency ?? session.currency;
 
   return (
@@ -108,15 +106,15 @@ export function App({ store }: { store: HostStore }) {
         {unconfigured ? (
           <SetupScreen store={store} pinSet={session.pinSet} isOperator={isOperator} onError={onError} onUnlock={() => setAskPin('setup')} />
         ) : screen === 'sale' ? (
-          <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
+          <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} printer={printer} onError={onError} />
         ) : screen === 'payments' ? (
-          <PaymentsScreen store={store} currency={currency} nowSeconds={nowSeconds} onError={onError} canPrint={canPrint} />
+          <PaymentsScreen store={store} currency={currency} nowSeconds={nowSeconds} onError={onError} printer={printer} />
         ) : screen === 'report' ? (
           <ReportScreen store={store} onError={onError} />
         ) : isOperator ? (
           <SettingsScreen store={store} status={status} devices={view.devices} pairingAvailable={session.pairingAvailable} onError={onError} onSaved={(settings) => void setLanguage(settings.language).then(() => store.refresh())} />
         ) : (
-          <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
+          <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} printer={printer} onError={onError} />
         )}
         {session.demo && !unconfigured && <DemoWallet till={view.till} onError={(message) => store.notify({ level: 'error', code: 'DEMO', message })} />}
       </div>

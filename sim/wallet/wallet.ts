@@ -47,6 +47,11 @@ export interface PayOptions {
   trustList: VerifiedTrustList;
   now: number;
   verify?: Es256Verify;
+  /**
+   * A misbehaving wallet: sign this amount instead of the one asked (the terminal must refuse
+   * it as AMOUNT_MISMATCH). The demo and the UI tests show that refusal with it.
+   */
+  amount?: number;
 }
 
 export function walletCertificateOf(reservation: WalletReservation): WalletCertificate {
@@ -63,15 +68,16 @@ export function payRequest(requestText: string, reservation: WalletReservation, 
     return { ok: false, refusal: 'CURRENCY_MISMATCH', detail: `request is in ${request.currency}, the reservation in ${certificate.currency}` };
   }
   if (options.now > certificate.notAfter) return { ok: false, refusal: 'RESERVATION_EXPIRED', detail: `reservation expired at ${certificate.notAfter}` };
-  if (counter.spent + request.amount > certificate.reservedAmount) {
-    return { ok: false, refusal: 'INSUFFICIENT_FUNDS', detail: `${certificate.reservedAmount - counter.spent} left, ${request.amount} asked` };
+  const amount = options.amount ?? request.amount;
+  if (counter.spent + amount > certificate.reservedAmount) {
+    return { ok: false, refusal: 'INSUFFICIENT_FUNDS', detail: `${certificate.reservedAmount - counter.spent} left, ${amount} asked` };
   }
   const iou: Iou = {
     reservationId: certificate.reservationId,
     seq: counter.nextSeq,
     spentBefore: counter.spent,
     currency: request.currency,
-    amount: request.amount,
+    amount,
     payee: checked.bundle.terminalCertificate.value.terminalId,
     requestId: request.requestId,
     created: options.now,
@@ -81,6 +87,6 @@ export function payRequest(requestText: string, reservation: WalletReservation, 
     ok: true,
     text: bundleText(PREFIX.payment, [reservation.certificate, signedIou]),
     iou,
-    counter: { nextSeq: counter.nextSeq + 1, spent: counter.spent + request.amount },
+    counter: { nextSeq: counter.nextSeq + 1, spent: counter.spent + amount },
   };
 }
