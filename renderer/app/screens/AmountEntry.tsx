@@ -47,10 +47,19 @@ export function AmountEntry({ entry, currency, busy, onEntry, onCharge }: Amount
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // Arriving here from the tabs (or from "New sale"), the typed amount is what Enter charges: a
+  // tab button left focused would take the Enter for itself, and the cashier's Enter would do
+  // nothing. Focus moves to the sale itself; a form field someone is typing in keeps it.
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const active = document.activeElement;
+    if (active === null || active === document.body || active.closest('.nav') !== null) section.current?.focus({ preventScroll: true });
+  }, []);
+
   const press = (key: (typeof KEYS)[number]) => onEntry(key === '⌫' ? backspace(entry) : appendDigits(entry, key));
 
   return (
-    <section className="amount-entry" aria-labelledby="amount-heading">
+    <section className="amount-entry" aria-labelledby="amount-heading" tabIndex={-1} ref={section}>
       <h1 id="amount-heading" className="visually-hidden">
         {t('sale.heading')}
       </h1>
