@@ -82,6 +82,11 @@ export interface UiWorld {
   till(options?: { browser?: Browser }): Promise<Page>;
   /** The customer display on this machine (`/display.html`) in the till's browser profile. */
   display(till: Page): Promise<Page>;
+  /**
+   * A second terminal on the same backend, never set up (no PIN, not enrolled), served and
+   * opened at 1024×768: the setup screen.
+   */
+  freshTill(name: string): Promise<{ page: Page; host: AppHost }>;
   payer(amount?: number): Promise<Payer>;
   register(saleId: string): ExampleRegister;
   /** Chromium whose camera plays `y4mPath` (closed with the world). */
@@ -175,6 +180,18 @@ export async function startUiWorld(options: UiWorldOptions): Promise<UiWorld> {
         await page.goto(`${served.server.origin}/display.html`);
         await page.locator('main.display').waitFor();
         return page;
+      },
+      async freshTill(name) {
+        const fresh = join(world.folder, name);
+        mkdirSync(fresh, { recursive: true, mode: 0o700 });
+        const { host: freshHost, server } = await world.serve(fresh, { rendererDir: BUILT_RENDERER_DIR });
+        const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-GB', timezoneId: 'Europe/Stockholm' });
+        contexts.push(context);
+        const page = await context.newPage();
+        watch(page, name);
+        await page.goto(server.url);
+        await page.locator('.status-bar').waitFor();
+        return { page, host: freshHost };
       },
       payer: (amount) => world.payer(amount),
       register: (saleId) => {

@@ -97,6 +97,8 @@ describe.skipIf(skip)('refusals and the network through the UI', { timeout: 120_
     await dialog.getByLabel('PIN').fill('0000');
     await dialog.getByRole('button', { name: 'Unlock' }).click();
     await dialog.getByRole('alert').waitFor();
+    // The cashier's words, not the host's log message.
+    expect(await textOf(dialog.getByRole('alert'))).toBe('Wrong PIN');
     await dialog.getByLabel('PIN').fill(MANAGER_PIN);
     await dialog.getByRole('button', { name: 'Unlock' }).click();
     await till.getByRole('heading', { name: 'Settings' }).waitFor();
@@ -158,8 +160,36 @@ describe.skipIf(skip)('refusals and the network through the UI', { timeout: 120_
     const report = till.getByTestId('report-table');
     await report.waitFor();
     await screen(till, 'report');
+    // "Refused" there is the bank's word at settlement, not the terminal's refusals at the till.
+    expect(await textOf(report.locator('thead'))).toContain('Refused by the bank');
     // Five payments taken in this file (25.00, 18.00, 33.00, 12.00, 34.50): the refused ones are none.
     expect(await textOf(report)).toMatch(/5 payments/);
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('a fresh terminal is set up through its screen: the manager PIN (typed twice, a mismatch said), enrolled with the scheme → the sale screen', async () => {
+    const { page, host } = await ui.freshTill('fresh-till');
+    await page.getByRole('heading', { name: 'Set up this terminal' }).waitFor();
+    await screen(page, 'setup');
+    await page.getByLabel('PIN (4–12 digits)').fill('97531');
+    await page.getByLabel('PIN again').fill('97532');
+    await page.getByRole('alert').filter({ hasText: 'The two PINs differ.' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Set PIN' }).isDisabled()).toBe(true);
+    await page.getByLabel('PIN again').fill('97531');
+    await page.getByRole('button', { name: 'Set PIN' }).click();
+
+    // Whoever set the PIN knows it: the page goes on to enrollment unlocked.
+    await page.getByRole('heading', { name: '2. Enroll with the scheme' }).waitFor();
+    const { token } = await ui.world.admin.createEnrollmentToken({ merchantId: 'M-fresh', merchantName: 'Bageri Ek' });
+    await page.getByLabel('Scheme address').fill(ui.world.backend.url);
+    await page.getByLabel('Enrollment code').fill(token);
+    await page.getByLabel('Scheme root key').fill(ui.world.backend.rootKeys.join(' '));
+    await screen(page, 'setup-enroll');
+    await page.getByRole('button', { name: 'Enroll terminal' }).click();
+
+    await page.locator('.status-bar .merchant', { hasText: 'Bageri Ek' }).waitFor();
+    await page.locator(sel.amount).waitFor();
+    expect((await host.status()).enrolled).toBe(true);
     expect(ui.problems).toEqual([]);
   });
 });
