@@ -4,9 +4,10 @@
  * watches the till (display role: it can neither start nor cancel anything).
  */
 import { useTranslation } from 'react-i18next';
+import { useEffect } from 'react';
 import { QrCode } from '../components/QrCode.tsx';
 import { useHostView, type HostStore } from '../host/store.ts';
-import { localeOf } from '../i18n/index.ts';
+import { localeOf, setLanguage, type Language } from '../i18n/index.ts';
 import { amountSize, formatMoney } from '../money.ts';
 import { clock, secondsLeft, useHostSeconds } from '../time.ts';
 
@@ -17,6 +18,11 @@ export function DisplayApp({ store }: { store: HostStore }) {
   const till = view.till;
   const merchant = view.terminal?.merchantName ?? '';
   const nowSeconds = useHostSeconds(view.terminal?.now);
+  // The language the manager chose follows onto the customer's screen without a reload.
+  const language = view.session?.language;
+  useEffect(() => {
+    if (language !== undefined && language !== i18n.language) void setLanguage(language as Language);
+  }, [language, i18n.language]);
 
   let body: React.ReactNode;
   if (view.connection !== 'open' || till === null) {
