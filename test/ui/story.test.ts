@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePaymentClip } from '../../sim/camera/y4m.ts';
 import { tempFolders } from '../support/temp.ts';
 import type { Payer } from '../support/headless.ts';
-import { announceSkip, charge, requestTextFromPage, scannerReady, screen, sel, startUiWorld, textOf, type UiWorld } from '../support/ui.ts';
+import { announceSkip, charge, graveViolations, outsideTheScreen, requestTextFromPage, scannerReady, screen, sel, startUiWorld, textOf, type UiWorld } from '../support/ui.ts';
 
 const skip = announceSkip('test/ui/story.test.ts');
 const CLIP_SEED = 20_260_301;
@@ -116,5 +116,17 @@ describe.skipIf(skip)('the cashier takes payments through the UI', { timeout: 12
     expect(outcome).toMatchObject({ result: 'Success', authorizedAmount: '89.90', currency: 'SEK' });
     await newSale();
     expect(ui.problems).toEqual([]);
+  });
+
+  it('the checks every screen goes through can fail: axe-core finds a nameless button and grey-on-grey text; a box past the right edge is found', async () => {
+    const page = await till.context().newPage();
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.setContent(
+      '<html lang="en"><body><main><h1>Broken</h1><button></button><p style="color:#999;background:#aaa">faint</p><div style="position:absolute;left:900px;width:300px">wide</div></main></body></html>',
+    );
+    const grave = await graveViolations(page);
+    expect(grave).toEqual(expect.arrayContaining([expect.stringMatching(/^button-name \(critical\)/), expect.stringMatching(/^color-contrast \(serious\)/)]));
+    expect(await outsideTheScreen(page)).toEqual([expect.stringMatching(/^div "wide" spans x 900\.\.1200$/)]);
+    await page.close();
   });
 });
