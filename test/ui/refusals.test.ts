@@ -86,6 +86,7 @@ describe.skipIf(skip)('refusals and the network through the UI', { timeout: 120_
     await screen(till, 'refused-double-spend');
     await till.getByRole('button', { name: 'Cancel sale' }).click();
     await till.locator(sel.result('cancelled')).waitFor();
+    expect(await textOf(till.getByTestId('ended-amount'))).toBe('SEK 9.90');
     await newSale();
   });
 
@@ -115,6 +116,7 @@ describe.skipIf(skip)('refusals and the network through the UI', { timeout: 120_
     const expired = till.locator(sel.result('expired'));
     await expired.waitFor({ timeout: 30_000 });
     expect(await textOf(expired.locator('.result-what'))).toMatch(/Start a new sale/);
+    expect(await textOf(expired.getByTestId('ended-amount'))).toBe('SEK 45.00');
     await screen(till, 'expired');
     await ui.scanner.scan(late);
     await refusal('REQUEST_EXPIRED', 'Request expired or cancelled', /Make a new request/);

@@ -144,14 +144,22 @@ function RejectedView({ verdict, requestOpen, onTryAgain, onCancelRequest, onNew
   );
 }
 
-function EndedView({ kind, onNewSale }: { kind: 'cancelled' | 'expired' } & ResultViewProps) {
-  const { t } = useTranslation();
+function EndedView({ kind, state, onNewSale }: { kind: 'cancelled' | 'expired' } & ResultViewProps) {
+  const { t, i18n } = useTranslation();
+  // Which sale ended: the cashier may have looked away while it ran out.
+  const ended = state.phase === 'cancelled' ? state.cancelled : state.phase === 'expired' ? state.expired : null;
   return (
     <section className="result result-ended" aria-labelledby="result-heading" data-testid="result" data-outcome={kind}>
       <div className="result-main">
         <h1 id="result-heading" className="result-title">
           {kind === 'cancelled' ? t('result.cancelled') : t('result.expired')}
         </h1>
+        {ended !== null && (
+          <p className="result-ended-amount" data-testid="ended-amount">
+            {formatMoney(ended.amount, ended.currency, localeOf(i18n.language))}
+            {ended.reference !== null && ` · ${t('request.reference', { reference: ended.reference })}`}
+          </p>
+        )}
         <p className="result-what">{kind === 'cancelled' ? t('result.cancelledDetail') : t('result.expiredDetail')}</p>
         <div className="result-actions">
           <button type="button" className="button primary large" onClick={onNewSale} autoFocus>
