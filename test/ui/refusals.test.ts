@@ -155,7 +155,10 @@ describe.skipIf(skip)('refusals and the network through the UI', { timeout: 120_
     await screen(till, 'payments');
     await table.locator('tbody tr', { hasText: 'SEK 34.50' }).getByRole('button').click();
     await till.getByRole('button', { name: 'Back to the list' }).waitFor();
-    expect(await textOf(till.locator('.content'))).toMatch(/SEK 34\.50/);
+    const details = await textOf(till.locator('.facts'));
+    expect(details).toMatch(/^Status\s+Settled$/m);
+    // Settled: no deadline left to meet (as in the list).
+    expect(details).toMatch(/^Settle by\s+—$/m);
     await screen(till, 'payment-details');
 
     await till.getByRole('button', { name: 'End of day' }).click();

@@ -80,7 +80,8 @@ export function PaymentsScreen({ store, currency, nowSeconds, onError, printer }
                 {p.settlementReason ? ` (${p.settlementReason})` : ''}
               </dd>
               <dt>{t('payments.settleBy')}</dt>
-              <dd>{p.settleBy === null ? '—' : formatDateTime(p.settleBy * 1000, locale)}</dd>
+              {/* As in the list: a deadline only for what is still to settle. */}
+              <dd>{p.settlement !== 'PENDING' || p.settleBy === null ? '—' : formatDateTime(p.settleBy * 1000, locale)}</dd>
               <dt>{t('payments.channel')}</dt>
               <dd>{t(`channel.${p.channel}`, { defaultValue: p.channel })}</dd>
               <dt>{t('payments.reference')}</dt>
