@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../renderer/app/i18n/en.ts';
 import { sv } from '../../renderer/app/i18n/sv.ts';
+import { passAll } from '../../sim/faults/fault-proxy.ts';
 import type { Payer } from '../support/headless.ts';
 import { announceSkip, charge, MANAGER_PIN, requestTextFromPage, scannerReady, screen, sel, startUiWorld, textOf, type UiWorld } from '../support/ui.ts';
 
@@ -61,7 +62,7 @@ describe.skipIf(skip)('the cashier’s screen in Swedish', { timeout: 120_000 },
   let payer: Payer;
 
   beforeAll(async () => {
-    ui = await startUiWorld({ name: 'svenska', pin: MANAGER_PIN, merchantName: 'Kafé Linnea' });
+    ui = await startUiWorld({ name: 'svenska', pin: MANAGER_PIN, merchantName: 'Kafé Linnea', proxy: true });
     till = await ui.till();
     payer = await ui.payer();
     await scannerReady(till);
@@ -135,6 +136,24 @@ describe.skipIf(skip)('the cashier’s screen in Swedish', { timeout: 120_000 },
     await dialog.getByRole('alert').waitFor();
     await allSwedish(till, 'pin-wrong');
     await dialog.getByRole('button', { name: 'Avbryt' }).click();
+  });
+
+  it('offline in Swedish: the unsettled count on screen in Swedish words; back online, "Avräkna nu" → all settled', async () => {
+    await till.getByRole('button', { name: 'Ny försäljning' }).click();
+    await till.locator(sel.unsettled(0)).waitFor();
+    ui.proxy!.setPlan(() => ({ kind: 'reset' }));
+    await charge(till, 2_000);
+    await ui.scanner.scan(await payer.pay(await requestTextFromPage(till)));
+    await till.locator(sel.result('paid')).waitFor();
+    await till.getByRole('button', { name: 'Ny försäljning' }).click();
+    await till.locator(sel.unsettled(1)).waitFor();
+    await till.locator('[data-testid=connectivity]', { hasText: 'Offline' }).waitFor();
+    expect(await textOf(till.getByTestId('unsettled'))).toBe('1 ej avräknad · 20,00 kr');
+    await allSwedish(till, 'offline');
+    ui.proxy!.setPlan(passAll);
+    await till.getByRole('button', { name: 'Avräkna nu' }).click();
+    await till.locator(sel.unsettled(0)).waitFor();
+    expect(await textOf(till.getByTestId('unsettled'))).toBe('Allt är avräknat');
   });
 
   it('the payments list, a payment’s details and end of day in Swedish', async () => {
