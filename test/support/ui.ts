@@ -79,7 +79,7 @@ export interface UiWorld {
   /** Page errors and console errors from every page opened (a CSP violation is one). */
   problems: string[];
   /** The cashier's screen: a fresh browser profile opened at the URL the host printed, 1024×768. */
-  till(options?: { browser?: Browser }): Promise<Page>;
+  till(options?: { browser?: Browser; prepare?: (context: BrowserContext) => Promise<unknown> }): Promise<Page>;
   /** The customer display on this machine (`/display.html`) in the till's browser profile. */
   display(till: Page): Promise<Page>;
   /**
@@ -165,9 +165,10 @@ export async function startUiWorld(options: UiWorldOptions): Promise<UiWorld> {
       ecrToken,
       browser,
       problems,
-      async till({ browser: using = browser } = {}) {
+      async till({ browser: using = browser, prepare } = {}) {
         const context = await using.newContext({ viewport: VIEWPORT, locale: 'en-GB', timezoneId: 'Europe/Stockholm' });
         contexts.push(context);
+        await prepare?.(context);
         const page = await context.newPage();
         watch(page, 'till');
         await page.goto(served.server.url);

@@ -156,6 +156,27 @@ describe.skipIf(skip)('the cashier’s screen in Swedish', { timeout: 120_000 },
     expect(await textOf(till.getByTestId('unsettled'))).toBe('Allt är avräknat');
   });
 
+  it('the checks catch a Swedish string gone missing: the same UI with one key cut out of its bundle is marked and shows the key', async () => {
+    // The built bundle as served, less the Swedish words for `sale.amount` (the label over the amount).
+    ui.host.updateSettings({ language: 'sv' }); // already, after the switch above; so that this test also runs alone
+    const cut = `amount:\`${sv.sale.amount}\`,`;
+    let cutOut = false;
+    const page = await ui.till({
+      prepare: (context) =>
+        context.route(/\/assets\/.*\.js$/, async (route) => {
+          const response = await route.fetch();
+          const body = await response.text();
+          cutOut ||= body.includes(cut);
+          await route.fulfill({ response, body: body.replace(cut, '') });
+        }),
+    });
+    await page.locator(sel.amount).waitFor();
+    expect(cutOut, 'the Swedish catalogue as bundled (the cut must have happened)').toBe(true);
+    await page.locator('html[data-missing-keys]').waitFor({ state: 'attached' });
+    expect(keyNamesIn(await wordsOn(page))).toContain('sale.amount');
+    await page.context().close();
+  });
+
   it('the payments list, a payment’s details and end of day in Swedish', async () => {
     await till.getByRole('button', { name: 'Betalningar' }).click();
     const row = till.getByTestId('payments-table').locator('tbody tr', { hasText: '129,50 kr' });
