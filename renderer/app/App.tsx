@@ -17,8 +17,9 @@ import { StatusBar } from './components/StatusBar.tsx';
 import { useHostView, type HostStore } from './host/store.ts';
 import { setLanguage, type Language } from './i18n/index.ts';
 import { SaleScreen } from './screens/SaleScreen.tsx';
+import type { Printer } from './screens/ResultView.tsx';
 import { PinDialog, SetupScreen } from './screens/SetupScreen.tsx';
-import { useNow } from './time.ts';
+import { useHostSeconds } from './time.ts';
 
 const PaymentsScreen = lazy(async () => ({ default: (await import('./screens/PaymentsScreen.tsx')).PaymentsScreen }));
 const ReportScreen = lazy(async () => ({ default: (await import('./screens/ReportScreen.tsx')).ReportScreen }));
@@ -29,7 +30,6 @@ type Screen = 'sale' | 'payments' | 'report' | 'settings';
 export function App({ store }: { store: HostStore }) {
   const { t, i18n } = useTranslation();
   const view = useHostView(store);
-  const now = useNow(1000);
   const [screen, setScreen] = useState<Screen>('sale');
   const [askPin, setAskPin] = useState<Screen | 'setup' | null>(null);
   const [settling, setSettling] = useState(false);
@@ -37,11 +37,7 @@ export function App({ store }: { store: HostStore }) {
   const status = view.terminal;
 
   // The host's clock decides expiry; the page follows it (its status says what time it is).
-  const [offset, setOffset] = useState(0);
-  useEffect(() => {
-    if (status !== null) setOffset(status.now * 1000 - Date.now());
-  }, [status]);
-  const nowSeconds = Math.floor((now + offset) / 1000);
+  const nowSeconds = useHostSeconds(status?.now);
 
   const connected = session !== null;
   useEffect(() => {
@@ -88,7 +84,9 @@ export function App({ store }: { store: HostStore }) {
   }
 
   const unconfigured = status !== null && !status.enrolled;
-  const canPrint = view.devices.some((d) => d.role === 'printer' && d.state === 'ready');
+  // No printer configured: no print button at all; one that is not ready: the button waits for it.
+  const printers = view.devices.filter((d) => d.role === 'printer');
+  const printer: Printer = printers.length === 0 ? 'none' : printers.some((d) => d.state === 'ready') ? 'ready' : 'unavailable';
   const currency = status?.currency ?? session.currency;
 
   return (
@@ -117,15 +115,15 @@ export function App({ store }: { store: HostStore }) {
           {unconfigured ? (
             <SetupScreen store={store} pinSet={session.pinSet} isOperator={isOperator} onError={onError} onUnlock={() => setAskPin('setup')} />
           ) : screen === 'sale' ? (
-            <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
+            <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} printer={printer} onError={onError} />
           ) : screen === 'payments' ? (
-            <PaymentsScreen store={store} currency={currency} nowSeconds={nowSeconds} onError={onError} canPrint={canPrint} />
+            <PaymentsScreen store={store} currency={currency} nowSeconds={nowSeconds} onError={onError} printer={printer} />
           ) : screen === 'report' ? (
             <ReportScreen store={store} onError={onError} />
           ) : isOperator ? (
             <SettingsScreen store={store} status={status} devices={view.devices} pairingAvailable={session.pairingAvailable} kiosk={session.kiosk} onError={onError} onSaved={(settings) => void setLanguage(settings.language).then(() => store.refresh())} />
           ) : (
-            <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} canPrint={canPrint} onError={onError} />
+            <SaleScreen store={store} till={view.till} currency={currency} nowSeconds={nowSeconds} printer={printer} onError={onError} />
           )}
         </Suspense>
         {session.demo && !unconfigured && <DemoWallet till={view.till} onError={(message) => store.notify({ level: 'error', code: 'DEMO', message })} />}

@@ -1,7 +1,7 @@
 // Minor units end to end: typing, formatting from exact decimal strings, parsing typed amounts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { appendDigits, backspace, decimalString, entryToMinor, formatMoney, MAX_ENTRY_DIGITS, parseMajor } from './money.ts';
+import { amountSize, appendDigits, backspace, decimalString, entryToMinor, formatMoney, MAX_ENTRY_DIGITS, parseMajor } from './money.ts';
 
 describe('money on screen', () => {
   it('types like a cash register: digits fill from the right, no leading zeros, bounded length', () => {
@@ -44,6 +44,19 @@ describe('money on screen', () => {
         expect(parseMajor(decimalString(minor, 'SEK'), 'SEK')).toBe(minor);
       }),
       { seed: 4242 },
+    );
+  });
+
+  it('steps an amount down in size as it grows, never up', () => {
+    expect(amountSize(formatMoney(12_950, 'SEK', 'en'))).toBe('amount-l');
+    expect(amountSize(formatMoney(12_345_600, 'SEK', 'en'))).toBe('amount-m');
+    expect(amountSize(formatMoney(999_999_999_999, 'SEK', 'en'))).toBe('amount-s');
+    const order = ['amount-l', 'amount-m', 'amount-s'];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** MAX_ENTRY_DIGITS - 2 }), fc.constantFrom('en', 'sv'), (minor, locale) => {
+        expect(order.indexOf(amountSize(formatMoney(minor + 1, 'SEK', locale)))).toBeGreaterThanOrEqual(order.indexOf(amountSize(formatMoney(minor, 'SEK', locale))));
+      }),
+      { seed: 7, numRuns: 300 },
     );
   });
 });

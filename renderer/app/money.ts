@@ -59,3 +59,15 @@ export function parseMajor(text: string, currency: string): number | undefined {
   const minor = Number.parseInt(match[1]! + fraction.padEnd(digits, '0'), 10);
   return Number.isSafeInteger(minor) ? minor : undefined;
 }
+
+export type AmountSize = 'amount-l' | 'amount-m' | 'amount-s';
+
+/**
+ * A size step for an amount as shown, so that the longest amount a cashier can type still fits
+ * its box at 1024×768 in either language (`SEK 9,999,999,999.99`, `9 999 999 999,99 kr`)
+ * while the everyday ones stay as big as the box allows. Each screen sets the three sizes.
+ */
+export function amountSize(text: string): AmountSize {
+  const length = [...text].length;
+  return length <= 10 ? 'amount-l' : length <= 14 ? 'amount-m' : 'amount-s';
+}

@@ -11,6 +11,26 @@ export function useNow(ms = 1000): number {
   return now;
 }
 
+/**
+ * The host's clock in whole seconds, ticking every second: the page's clock moved by the
+ * difference the host's last status showed (`hostNow`, its time when it sent the status). The
+ * difference is taken once per status, when it arrives, not at every render: a status grows
+ * old while the page shows it, and its `now` is not the time any more.
+ */
+export function useHostSeconds(hostNow: number | undefined): number {
+  const now = useNow(1000);
+  const [offset, setOffset] = useState(0);
+  useEffect(() => {
+    if (hostNow !== undefined) setOffset(hostNow * 1000 - Date.now());
+  }, [hostNow]);
+  return Math.floor((now + offset) / 1000);
+}
+
+/** Seconds a request can still be paid: never more than its whole life, never less than zero. */
+export function secondsLeft(request: { created: number; expires: number }, nowSeconds: number): number {
+  return Math.max(0, Math.min(request.expires - nowSeconds, request.expires - request.created));
+}
+
 /** `m:ss` for a countdown under an hour. */
 export function clock(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));

@@ -47,7 +47,10 @@ export interface PayOptions {
   trustList: VerifiedTrustList;
   now: number;
   verify?: Es256Verify;
-  /** Pay this amount instead of the request's: a deliberately wrong payment (a terminal refuses it, AMOUNT_MISMATCH). */
+  /**
+   * A misbehaving wallet: sign this amount instead of the one asked (the terminal must refuse
+   * it as AMOUNT_MISMATCH). The demo and the UI tests show that refusal with it.
+   */
   amount?: number;
 }
 

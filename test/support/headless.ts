@@ -20,8 +20,11 @@ import { GENEROUS_POLICY } from './vse.ts';
 export const ACCOUNT = 'shoppers';
 
 export interface HeadlessWorld extends BackendFixture {
-  /** A fresh data folder enrolled with the backend (config.json, key file, VSE database). */
-  enrolledFolder(name: string): Promise<string>;
+  /**
+   * A fresh data folder enrolled with the backend (config.json, key file, VSE database);
+   * `backendUrl` puts something between them (a fault proxy), `merchantName` names the shop.
+   */
+  enrolledFolder(name: string, options?: { backendUrl?: string; merchantName?: string }): Promise<string>;
   /** Opens an app host on `dataDir` and serves it; both are closed with the world. */
   serve(dataDir: string, options?: Omit<HeadlessServerOptions, 'host'> & { host?: Partial<AppHostOptions> }): Promise<{ host: AppHost; server: HeadlessServer }>;
   payer(amount?: number): Promise<Payer>;
@@ -33,10 +36,10 @@ export async function startHeadlessWorld(): Promise<HeadlessWorld> {
   const running: { host: AppHost; server: HeadlessServer }[] = [];
   return {
     ...fixture,
-    async enrolledFolder(name) {
+    async enrolledFolder(name, options = {}) {
       const dataDir = join(fixture.folder, name);
-      const { token } = await fixture.admin.createEnrollmentToken({ merchantId: `M-${name}`, merchantName: `Shop ${name}` });
-      await enroll({ dataDir, env: {}, backendUrl: fixture.backend.url, token, rootKeys: fixture.backend.rootKeys, policy: GENEROUS_POLICY });
+      const { token } = await fixture.admin.createEnrollmentToken({ merchantId: `M-${name}`, merchantName: options.merchantName ?? `Shop ${name}` });
+      await enroll({ dataDir, env: {}, backendUrl: options.backendUrl ?? fixture.backend.url, token, rootKeys: fixture.backend.rootKeys, policy: GENEROUS_POLICY });
       return dataDir;
     },
     async serve(dataDir, options = {}) {
@@ -79,14 +82,32 @@ export class Payer {
     this.fixture = fixture;
   }
 
-  async pay(requestText: string): Promise<string> {
+  /** The counter before the last payment: a double spend signs under it again. */
+  private previous: WalletCounter | undefined;
+
+  /**
+   * The `KP1:` answer to `requestText`. A misbehaving wallet on purpose: `amount` signs another
+   * amount than the one asked; `doubleSpend` signs under the last payment's sequence number
+   * again (as `kassa wallet pay --double-spend` does) and leaves the counter where it was.
+   */
+  async pay(requestText: string, misbehave: { amount?: number; doubleSpend?: boolean } = {}): Promise<string> {
     const bytes = await this.fixture.client.trustList();
     if (!bytes.ok) throw new Error(`no trust list: ${bytes.error.detail}`);
     const trustList = verifyTrustList(bytes.value, this.fixture.backend.rootKeys.map((hex) => fromHex(hex)!), nodeVerify);
     if (!trustList.ok) throw new Error(`trust list refused: ${trustList.detail}`);
-    const paid = payRequest(requestText, this.reservation, this.counter, { trustList: trustList.trustList, now: Math.floor(Date.now() / 1000), verify: nodeVerify });
+    if (misbehave.doubleSpend && this.previous === undefined) throw new Error('a double spend reuses the last payment\'s sequence number: pay once first');
+    const counter = misbehave.doubleSpend ? this.previous! : this.counter;
+    const paid = payRequest(requestText, this.reservation, counter, {
+      trustList: trustList.trustList,
+      now: Math.floor(Date.now() / 1000),
+      verify: nodeVerify,
+      ...(misbehave.amount === undefined ? {} : { amount: misbehave.amount }),
+    });
     if (!paid.ok) throw new Error(`${paid.refusal}: ${paid.detail}`);
-    this.counter = paid.counter;
+    if (!misbehave.doubleSpend) {
+      this.previous = this.counter;
+      this.counter = paid.counter;
+    }
     return paid.text;
   }
 }

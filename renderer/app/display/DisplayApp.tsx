@@ -4,21 +4,25 @@
  * watches the till (display role: it can neither start nor cancel anything).
  */
 import { useTranslation } from 'react-i18next';
+import { useEffect } from 'react';
 import { QrCode } from '../components/QrCode.tsx';
 import { useHostView, type HostStore } from '../host/store.ts';
-import { localeOf } from '../i18n/index.ts';
-import { formatMoney } from '../money.ts';
-import { clock, useNow } from '../time.ts';
+import { localeOf, setLanguage, type Language } from '../i18n/index.ts';
+import { amountSize, formatMoney } from '../money.ts';
+import { clock, secondsLeft, useHostSeconds } from '../time.ts';
 
 export function DisplayApp({ store }: { store: HostStore }) {
   const { t, i18n } = useTranslation();
   const view = useHostView(store);
-  const now = useNow(1000);
   const locale = localeOf(i18n.language);
   const till = view.till;
   const merchant = view.terminal?.merchantName ?? '';
-  const offset = view.terminal === null ? 0 : view.terminal.now * 1000 - Date.now();
-  const nowSeconds = Math.floor((now + offset) / 1000);
+  const nowSeconds = useHostSeconds(view.terminal?.now);
+  // The language the manager chose follows onto the customer's screen without a reload.
+  const language = view.session?.language;
+  useEffect(() => {
+    if (language !== undefined && language !== i18n.language) void setLanguage(language as Language);
+  }, [language, i18n.language]);
 
   let body: React.ReactNode;
   if (view.connection !== 'open' || till === null) {
@@ -30,7 +34,7 @@ export function DisplayApp({ store }: { store: HostStore }) {
           ✓
         </div>
         <h1>{t('display.paid')}</h1>
-        <p className="display-amount">{formatMoney(till.verdict.payment.amount, till.verdict.payment.currency, locale)}</p>
+        <DisplayAmount text={formatMoney(till.verdict.payment.amount, till.verdict.payment.currency, locale)} />
         <p>{t('display.thanks')}</p>
       </div>
     );
@@ -50,12 +54,12 @@ export function DisplayApp({ store }: { store: HostStore }) {
       <div className="display-request">
         <QrCode text={request.text} label={t('request.qrLabel')} size={520} />
         <div>
-          <p className="display-amount" data-testid="display-amount">
-            {formatMoney(request.amount, request.currency, locale)}
-          </p>
+          <DisplayAmount text={formatMoney(request.amount, request.currency, locale)} />
           <p className="display-merchant">{request.merchantName}</p>
-          <p>{t('display.scan')}</p>
-          <p className="countdown">{t('request.expiresIn', { time: clock(request.expires - nowSeconds) })}</p>
+          <p className="display-scan">{t('display.scan')}</p>
+          <p className="countdown" data-testid="display-countdown">
+            {t('request.expiresIn', { time: clock(secondsLeft(request, nowSeconds)) })}
+          </p>
         </div>
       </div>
     );
@@ -70,5 +74,13 @@ export function DisplayApp({ store }: { store: HostStore }) {
     <main className="display" id="main" aria-live="polite">
       {body}
     </main>
+  );
+}
+
+function DisplayAmount({ text }: { text: string }) {
+  return (
+    <p className={`display-amount ${amountSize(text)}`} data-testid="display-amount">
+      {text}
+    </p>
   );
 }

@@ -59,7 +59,17 @@ export function createHostStore(connection: HostConnection): HostStore {
       case 'till':
         return setTill(event.state);
       case 'terminal':
-        return set({ terminal: event.status });
+        set({ terminal: event.status });
+        // The status does not carry the session's settings (the language above all): a change
+        // made on another page (a manager in Settings) reaches this one — a customer display
+        // on its own screen all day — when the host says its status changed.
+        void client
+          .call('session.info', {})
+          .then((session) => {
+            if (JSON.stringify(session) !== JSON.stringify(view.session)) set({ session });
+          })
+          .catch(() => undefined);
+        return;
       case 'devices':
         return set({ devices: event.devices });
       case 'settlement':

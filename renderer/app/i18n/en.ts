@@ -133,7 +133,7 @@ export const en = {
     currency: 'Currency',
     settled: 'Settled',
     unsettled: 'Not settled yet',
-    refused: 'Refused',
+    refused: 'Refused by the bank',
     count_one: '{{count}} payment',
     count_other: '{{count}} payments',
     zTitle: 'Z report No. {{number}}',

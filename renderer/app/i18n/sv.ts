@@ -135,7 +135,7 @@ export const sv: Translations = {
     currency: 'Valuta',
     settled: 'Avräknat',
     unsettled: 'Inte avräknat än',
-    refused: 'Avvisat',
+    refused: 'Avvisat av banken',
     count_one: '{{count}} betalning',
     count_other: '{{count}} betalningar',
     zTitle: 'Z-rapport nr {{number}}',

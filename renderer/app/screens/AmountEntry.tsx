@@ -6,7 +6,7 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { localeOf } from '../i18n/index.ts';
-import { appendDigits, backspace, entryToMinor, formatMoney } from '../money.ts';
+import { amountSize, appendDigits, backspace, entryToMinor, formatMoney } from '../money.ts';
 
 export interface AmountEntryProps {
   entry: string;
@@ -21,6 +21,7 @@ const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '00', '0', '⌫'] as 
 export function AmountEntry({ entry, currency, busy, onEntry, onCharge }: AmountEntryProps) {
   const { t, i18n } = useTranslation();
   const minor = entryToMinor(entry);
+  const shown = formatMoney(minor, currency, localeOf(i18n.language));
   const latest = useRef({ entry, busy, onEntry, onCharge });
   latest.current = { entry, busy, onEntry, onCharge };
 
@@ -46,16 +47,25 @@ export function AmountEntry({ entry, currency, busy, onEntry, onCharge }: Amount
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // Arriving here from the tabs (or from "New sale"), the typed amount is what Enter charges: a
+  // tab button left focused would take the Enter for itself, and the cashier's Enter would do
+  // nothing. Focus moves to the sale itself; a form field someone is typing in keeps it.
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const active = document.activeElement;
+    if (active === null || active === document.body || active.closest('.nav') !== null) section.current?.focus({ preventScroll: true });
+  }, []);
+
   const press = (key: (typeof KEYS)[number]) => onEntry(key === '⌫' ? backspace(entry) : appendDigits(entry, key));
 
   return (
-    <section className="amount-entry" aria-labelledby="amount-heading">
+    <section className="amount-entry" aria-labelledby="amount-heading" tabIndex={-1} ref={section}>
       <h1 id="amount-heading" className="visually-hidden">
         {t('sale.heading')}
       </h1>
       <div className="amount-display" aria-live="polite" data-testid="amount-display">
         <span className="amount-label">{t('sale.amount')}</span>
-        <output className={`amount ${minor === 0 ? 'amount-empty' : ''}`}>{formatMoney(minor, currency, localeOf(i18n.language))}</output>
+        <output className={`amount ${amountSize(shown)} ${minor === 0 ? 'amount-empty' : ''}`}>{shown}</output>
       </div>
       <div className="keypad" role="group" aria-label={t('sale.keypad')}>
         {KEYS.map((key) => (

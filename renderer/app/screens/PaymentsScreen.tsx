@@ -9,6 +9,7 @@ import type { AppError, PaymentQuery } from '../../../main/contract/app-api.ts';
 import type { PaymentDetails, PaymentView } from '../../../main/contract/schemas.ts';
 import { QrCode } from '../components/QrCode.tsx';
 import type { HostStore } from '../host/store.ts';
+import type { Printer } from './ResultView.tsx';
 import { localeOf } from '../i18n/index.ts';
 import { formatMoney, parseMajor } from '../money.ts';
 import { formatDateTime, span } from '../time.ts';
@@ -17,7 +18,7 @@ import { dayBounds } from '../report.ts';
 const PAGE = 50;
 const SETTLEMENT_STATES = ['PENDING', 'SETTLED', 'ALREADY_SETTLED', 'REJECTED', 'DOUBLE_SPEND'] as const;
 
-export function PaymentsScreen({ store, currency, nowSeconds, onError, canPrint }: { store: HostStore; currency: string; nowSeconds: number; onError: (error: AppError) => void; canPrint: boolean }) {
+export function PaymentsScreen({ store, currency, nowSeconds, onError, printer }: { store: HostStore; currency: string; nowSeconds: number; onError: (error: AppError) => void; printer: Printer }) {
   const { t, i18n } = useTranslation();
   const locale = localeOf(i18n.language);
   const units = { d: t('units.d'), h: t('units.h'), min: t('units.min') };
@@ -79,7 +80,8 @@ export function PaymentsScreen({ store, currency, nowSeconds, onError, canPrint 
                 {p.settlementReason ? ` (${p.settlementReason})` : ''}
               </dd>
               <dt>{t('payments.settleBy')}</dt>
-              <dd>{p.settleBy === null ? '—' : formatDateTime(p.settleBy * 1000, locale)}</dd>
+              {/* As in the list: a deadline only for what is still to settle. */}
+              <dd>{p.settlement !== 'PENDING' || p.settleBy === null ? '—' : formatDateTime(p.settleBy * 1000, locale)}</dd>
               <dt>{t('payments.channel')}</dt>
               <dd>{t(`channel.${p.channel}`, { defaultValue: p.channel })}</dd>
               <dt>{t('payments.reference')}</dt>
@@ -91,9 +93,11 @@ export function PaymentsScreen({ store, currency, nowSeconds, onError, canPrint 
                 {p.reservationId} / {p.seq}
               </dd>
             </dl>
-            <button type="button" className="button primary" disabled={!canPrint} onClick={() => void store.client.call('payments.print', { iouId: p.iouId }).catch((error: AppError) => onError(error))}>
-              {t('result.print')}
-            </button>
+            {printer !== 'none' && (
+              <button type="button" className="button primary" disabled={printer !== 'ready'} onClick={() => void store.client.call('payments.print', { iouId: p.iouId }).catch((error: AppError) => onError(error))}>
+                {t('result.print')}
+              </button>
+            )}
           </div>
           <figure className="result-receipt">
             <QrCode text={selected.receipt} label={t('result.receiptLabel')} size={240} />

@@ -8,8 +8,8 @@ import { useTranslation } from 'react-i18next';
 import type { OpenRequest } from '../../../main/contract/schemas.ts';
 import { QrCode } from '../components/QrCode.tsx';
 import { localeOf } from '../i18n/index.ts';
-import { formatMoney } from '../money.ts';
-import { clock } from '../time.ts';
+import { amountSize, formatMoney } from '../money.ts';
+import { clock, secondsLeft } from '../time.ts';
 
 export interface RequestViewProps {
   request: OpenRequest;
@@ -22,15 +22,16 @@ export interface RequestViewProps {
 export function RequestView({ request, nowSeconds, verifying, onCancel, cameraSlot }: RequestViewProps) {
   const { t, i18n } = useTranslation();
   // The host's clock decides; the countdown never shows more than the request's life.
-  const left = Math.min(request.expires - nowSeconds, request.expires - request.created);
+  const left = secondsLeft(request, nowSeconds);
+  const amount = formatMoney(request.amount, request.currency, localeOf(i18n.language));
   return (
     <section className="request-view" aria-labelledby="request-heading">
-      <div className="request-qr">
+      <div className="request-qr" data-testid="request-qr">
         <QrCode text={request.text} label={t('request.qrLabel')} size={440} />
       </div>
       <div className="request-side">
-        <h1 id="request-heading" className="request-amount" data-testid="request-amount">
-          {formatMoney(request.amount, request.currency, localeOf(i18n.language))}
+        <h1 id="request-heading" className={`request-amount ${amountSize(amount)}`} data-testid="request-amount">
+          {amount}
         </h1>
         <p className="request-merchant">{request.merchantName}</p>
         {request.reference !== null && <p className="request-reference">{t('request.reference', { reference: request.reference })}</p>}

@@ -8,13 +8,16 @@ import { useTranslation } from 'react-i18next';
 import type { AcceptedVerdict, OpenRequest, RejectedVerdict, TillState } from '../../../main/contract/schemas.ts';
 import { QrCode } from '../components/QrCode.tsx';
 import { localeOf } from '../i18n/index.ts';
-import { formatMoney } from '../money.ts';
+import { amountSize, formatMoney } from '../money.ts';
 import { formatTime } from '../time.ts';
+
+/** The receipt printer: none configured (no print button), ready, or configured but not ready. */
+export type Printer = 'none' | 'ready' | 'unavailable';
 
 export interface ResultViewProps {
   state: Extract<TillState, { phase: 'paid' | 'rejected' | 'cancelled' | 'expired' }>;
   printing: boolean;
-  canPrint: boolean;
+  printer: Printer;
   onPrint: (iouId: string) => void;
   onNewSale: () => void;
   onTryAgain: () => void;
@@ -31,11 +34,12 @@ export function ResultView(props: ResultViewProps) {
   return <EndedView kind={state.phase} {...props} />;
 }
 
-function PaidView({ verdict, printing, canPrint, onPrint, onNewSale }: { verdict: AcceptedVerdict } & ResultViewProps) {
+function PaidView({ verdict, printing, printer, onPrint, onNewSale }: { verdict: AcceptedVerdict } & ResultViewProps) {
   const { t, i18n } = useTranslation();
   const locale = localeOf(i18n.language);
   const { payment } = verdict;
   const again = verdict.outcome === 'already-paid';
+  const amount = formatMoney(payment.amount, payment.currency, locale);
   return (
     <section className={`result result-paid ${again ? 'result-again' : ''}`} aria-labelledby="result-heading" data-testid="result" data-outcome={verdict.outcome}>
       <div className="result-main">
@@ -45,7 +49,7 @@ function PaidView({ verdict, printing, canPrint, onPrint, onNewSale }: { verdict
         <h1 id="result-heading" className="result-title">
           {again ? t('result.alreadyPaid') : t('result.paid')}
         </h1>
-        <p className="result-amount">{formatMoney(payment.amount, payment.currency, locale)}</p>
+        <p className={`result-amount ${amountSize(amount)}`}>{amount}</p>
         <p className="result-detail">
           {again ? t('result.alreadyPaidDetail', { time: formatTime(payment.acceptedAt * 1000, locale) }) : t('result.paidDetail')}
           {!verdict.forOpenRequest && !again && ` ${t('result.notForOpenRequest')}`}
@@ -54,9 +58,11 @@ function PaidView({ verdict, printing, canPrint, onPrint, onNewSale }: { verdict
           <button type="button" className="button primary large" onClick={onNewSale} autoFocus>
             {t('result.newSale')}
           </button>
-          <button type="button" className="button secondary large" onClick={() => onPrint(payment.iouId)} disabled={!canPrint || printing}>
-            {printing ? t('result.printing') : t('result.print')}
-          </button>
+          {printer !== 'none' && (
+            <button type="button" className="button secondary large" onClick={() => onPrint(payment.iouId)} disabled={printer !== 'ready' || printing}>
+              {printing ? t('result.printing') : t('result.print')}
+            </button>
+          )}
         </div>
       </div>
       <figure className="result-receipt">
@@ -138,14 +144,22 @@ function RejectedView({ verdict, requestOpen, onTryAgain, onCancelRequest, onNew
   );
 }
 
-function EndedView({ kind, onNewSale }: { kind: 'cancelled' | 'expired' } & ResultViewProps) {
-  const { t } = useTranslation();
+function EndedView({ kind, state, onNewSale }: { kind: 'cancelled' | 'expired' } & ResultViewProps) {
+  const { t, i18n } = useTranslation();
+  // Which sale ended: the cashier may have looked away while it ran out.
+  const ended = state.phase === 'cancelled' ? state.cancelled : state.phase === 'expired' ? state.expired : null;
   return (
     <section className="result result-ended" aria-labelledby="result-heading" data-testid="result" data-outcome={kind}>
       <div className="result-main">
         <h1 id="result-heading" className="result-title">
           {kind === 'cancelled' ? t('result.cancelled') : t('result.expired')}
         </h1>
+        {ended !== null && (
+          <p className="result-ended-amount" data-testid="ended-amount">
+            {formatMoney(ended.amount, ended.currency, localeOf(i18n.language))}
+            {ended.reference !== null && ` · ${t('request.reference', { reference: ended.reference })}`}
+          </p>
+        )}
         <p className="result-what">{kind === 'cancelled' ? t('result.cancelledDetail') : t('result.expiredDetail')}</p>
         <div className="result-actions">
           <button type="button" className="button primary large" onClick={onNewSale} autoFocus>

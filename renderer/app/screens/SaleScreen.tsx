@@ -14,18 +14,18 @@ import { playPaid, playRefused } from '../sounds.ts';
 import { CameraPanel } from '../camera/CameraPanel.tsx';
 import { AmountEntry } from './AmountEntry.tsx';
 import { RequestView } from './RequestView.tsx';
-import { ResultView } from './ResultView.tsx';
+import { ResultView, type Printer } from './ResultView.tsx';
 
 export interface SaleScreenProps {
   store: HostStore;
   till: TillState | null;
   currency: string;
   nowSeconds: number;
-  canPrint: boolean;
+  printer: Printer;
   onError: (error: AppError) => void;
 }
 
-export function SaleScreen({ store, till, currency, nowSeconds, canPrint, onError }: SaleScreenProps) {
+export function SaleScreen({ store, till, currency, nowSeconds, printer, onError }: SaleScreenProps) {
   const { t } = useTranslation();
   const [entry, setEntry] = useState('');
   const [busy, setBusy] = useState(false);
@@ -73,7 +73,7 @@ export function SaleScreen({ store, till, currency, nowSeconds, canPrint, onErro
         <ResultView
           state={till as Extract<TillState, { phase: 'paid' | 'rejected' | 'cancelled' | 'expired' }>}
           printing={printing}
-          canPrint={canPrint}
+          printer={printer}
           onPrint={(iouId) => {
             setPrinting(true);
             client

@@ -116,7 +116,8 @@ export function PinDialog({ store, onClose, onError }: { store: HostStore; onClo
       onClose(true);
     } catch (error) {
       const appError = error as AppError;
-      if (appError.code === 'PIN_WRONG' || appError.code === 'PIN_LOCKED' || appError.code === 'PIN_NOT_SET') setProblem(appError.message);
+      // The host's message is for the log (English, an ISO time); the cashier reads their language.
+      if (appError.code === 'PIN_WRONG' || appError.code === 'PIN_LOCKED' || appError.code === 'PIN_NOT_SET') setProblem(t(`errors.${appError.code}`));
       else onError(appError);
       setPin('');
     }
