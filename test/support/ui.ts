@@ -299,7 +299,8 @@ export async function charge(page: Page, minor: number): Promise<void> {
   await page.keyboard.press('Escape');
   await page.keyboard.type(String(minor), { delay: 150 });
   await page.keyboard.press('Enter');
-  await page.locator(sel.requestQr).waitFor();
+  // The request is on screen once its QR code is drawn (a frame after its place is shown).
+  await page.locator(`${sel.requestQr} svg[data-qr-version]`).waitFor();
 }
 
 /**
@@ -307,7 +308,11 @@ export async function charge(page: Page, minor: number): Promise<void> {
  * decoded by ZXing-C++ (zxing-wasm), an independent decoder — not the page's text.
  */
 export async function requestTextFromPage(page: Page): Promise<string> {
-  const picture = await page.locator(sel.requestQr).screenshot({ animations: 'disabled' });
+  // The symbol is drawn a frame after its place (renderer/app/components/QrCode.tsx), from an
+  // encoder loaded on demand: wait for the drawn code, not the blank square before it.
+  const symbol = page.locator(`${sel.requestQr} svg[data-qr-version]`);
+  await symbol.waitFor();
+  const picture = await symbol.screenshot({ animations: 'disabled' });
   const { text } = await readQrCode(picture);
   expect(text).toMatch(/^KR1:/);
   return text;
