@@ -182,6 +182,11 @@ export const appEvent = z.discriminatedUnion('name', [
   z.strictObject({ name: z.literal('terminal'), status: terminalStatus }),
   z.strictObject({ name: z.literal('devices'), devices: z.array(deviceView) }),
   z.strictObject({ name: z.literal('settlement'), settlement: settlementView }),
+  /**
+   * What `session.info` answers has changed (the language, the till's name, the PIN set, the
+   * terminal enrolled): read it again. Rare, so it carries nothing a role may not see.
+   */
+  z.strictObject({ name: z.literal('session') }),
   /** A scan arrived while a screen should say so (e.g. the keyboard layout scrambled it). */
   z.strictObject({ name: z.literal('notice'), level: z.enum(['info', 'warning', 'error']), code: z.string(), message: z.string() }),
 ]);
@@ -192,6 +197,7 @@ export type AppEventName = AppEvent['name'];
 export const EVENT_ROLES: Record<AppEventName, readonly Role[]> = {
   till: ['cashier', 'operator', 'display', 'ecr'],
   terminal: WATCHERS,
+  session: WATCHERS,
   devices: CASHIER,
   settlement: CASHIER,
   notice: CASHIER,

@@ -216,7 +216,7 @@ describe('the Electron shell', () => {
     // Both screens hear the till change; only the cashier hears about settlement and devices.
     await waitUntil('the display to see the till paid', () => display.events.some((event) => event.name === 'till' && event.state.phase === 'paid'));
     expect(till.events.some((event) => event.name === 'till' && event.state.phase === 'paid')).toBe(true);
-    expect(display.events.every((event) => event.name === 'till' || event.name === 'terminal')).toBe(true);
+    expect(display.events.every((event) => event.name === 'till' || event.name === 'terminal' || event.name === 'session')).toBe(true);
     expect(tillWindow!.webContents.sent.every((sent) => sent.channel === EVENT_CHANNEL)).toBe(true);
     expect(await till.client.call('payments.list', { limit: 10 })).toMatchObject({ payments: [{ amount: 12_900 }] });
 

@@ -160,10 +160,18 @@ describe('AppHost and the app API', () => {
     cleanups.push(() => data.remove());
     const first = await openHost(data.dir);
     const cashier = first.api.openSession('cashier');
+    const display = first.api.openSession('display');
+    const displayEvents = events(display);
+    const sessionEvents = () => displayEvents.filter((e) => e.name === 'session').length;
+    // Each change to what session.info answers is announced (the display re-reads it then, and
+    // only then): the PIN set, the terminal enrolled, a setting changed.
     ok(await cashier.call('auth.setPin', { pin: '1357' }));
+    expect(sessionEvents()).toBe(1);
     const { token } = await fixture.admin.createEnrollmentToken({ merchantId: 'M-2', merchantName: 'Kiosk' });
     ok(await cashier.call('terminal.enroll', { backendUrl: fixture.backend.url, token, rootKeys: fixture.backend.rootKeys }));
+    expect(sessionEvents()).toBe(2);
     ok(await cashier.call('settings.update', { till: 'Kiosk 2', autoPrint: false }));
+    expect(sessionEvents()).toBe(3);
     const request = ok(await cashier.call('payments.request', { amount: 500 })) as OpenRequest;
     const wallet = await payer(fixture);
     const text = await wallet.pay(request);

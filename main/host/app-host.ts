@@ -366,6 +366,7 @@ export class AppHost extends Emitter<AppHostEvents> {
       this.vseStatus = await this.terminal!.vse.call('status', {});
       this.startServices(this.terminal!);
       this.log?.info({ terminalId: result.terminalId, merchantId: result.merchantId }, 'terminal enrolled');
+      this.publish({ name: 'session' });
       this.refreshStatus();
       return result;
     } catch (error) {
@@ -403,6 +404,7 @@ export class AppHost extends Emitter<AppHostEvents> {
     const file: ConfigFile = { ...(this.file ?? { format: 'kassa-terminal/1' }), host: parsed.data };
     writeTerminalConfig(this.paths.configFile, file);
     this.file = file;
+    this.publish({ name: 'session' });
   }
 
   get pinSet(): boolean {

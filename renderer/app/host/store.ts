@@ -59,10 +59,10 @@ export function createHostStore(connection: HostConnection): HostStore {
       case 'till':
         return setTill(event.state);
       case 'terminal':
-        set({ terminal: event.status });
-        // The status does not carry the session's settings (the language above all): a change
-        // made on another page (a manager in Settings) reaches this one — a customer display
-        // on its own screen all day — when the host says its status changed.
+        return set({ terminal: event.status });
+      case 'session':
+        // The session's settings changed (the language above all), perhaps on another page: a
+        // manager in Settings, while a customer display shows on its own screen all day.
         void client
           .call('session.info', {})
           .then((session) => {
