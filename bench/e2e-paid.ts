@@ -23,18 +23,16 @@
  *
  * The first 10 payments warm up and are not counted. KASSA_BENCH_PAYMENTS sets the number of payments (default 300; --full 1000).
  */
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, noChromiumReason } from '../sim/browser/chromium.ts';
 import { startLiveDemo } from '../sim/cli/demo/live-demo.ts';
 import { ensureRendererBuilt } from '../sim/cli/demo/renderer-build.ts';
 import { Stage } from '../sim/cli/demo/stage.ts';
 import { figure, percentile, type Benchmark, type Figure } from './figures.ts';
 
 const NAME = 'e2e-paid';
-const CHROMIUM = process.env.KASSA_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const log = (text: string) => process.stderr.write(`${NAME}: ${text}\n`);
 const clock = () => performance.timeOrigin + performance.now();
 
@@ -77,14 +75,14 @@ const WARM_UP = 10;
 export const benchmark: Benchmark = {
   name: NAME,
   async *run({ full }): AsyncIterable<Figure> {
-    if (!existsSync(CHROMIUM)) throw new Error(`${NAME} needs Chromium at ${CHROMIUM} (or KASSA_CHROMIUM)`);
+    if (noChromiumReason !== null) throw new Error(`${NAME} needs Chromium: ${noChromiumReason}`);
     const payments = Number(process.env.KASSA_BENCH_PAYMENTS ?? (full ? 1000 : 300));
     if (!Number.isInteger(payments) || payments < 1) throw new Error(`KASSA_BENCH_PAYMENTS must be a positive whole number, got ${process.env.KASSA_BENCH_PAYMENTS}`);
     const why = await ensureRendererBuilt(log);
     if (why !== undefined) log(`built the renderer (${why})`);
 
     const stage = new Stage();
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const demo = await startLiveDemo(stage, {
         // The product's limits would stop a few hundred payments from one reservation.

@@ -21,15 +21,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../sim/browser/chromium.ts';
 import { startLiveDemo } from '../sim/cli/demo/live-demo.ts';
 import { ensureRendererBuilt, RENDERER_DIST } from '../sim/cli/demo/renderer-build.ts';
 import { Stage } from '../sim/cli/demo/stage.ts';
 import { figure, percentile, type Benchmark, type Figure } from './figures.ts';
 
 const NAME = 'ui-start';
-const CHROMIUM = process.env.KASSA_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const log = (text: string) => process.stderr.write(`${NAME}: ${text}\n`);
 
 /**
@@ -99,7 +97,7 @@ export const benchmark: Benchmark = {
     const everything = sizes(RENDERER_DIST, allJs);
 
     const stage = new Stage();
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const demo = await startLiveDemo(stage, { say: (label, text) => log(`${label}: ${text}`) });
       const samples: Load[] = [];

@@ -16,7 +16,8 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePaymentClip } from '../sim/camera/y4m.ts';
 import { paymentText, paymentWorld } from '../sim/fixtures/payments.ts';
-import { haveChromium, HOST_CSP, launchWithFakeCamera, noChromiumReason } from './support/fake-camera.ts';
+import { haveChromium, noChromiumReason } from '../sim/browser/chromium.ts';
+import { HOST_CSP, launchWithFakeCamera } from './support/fake-camera.ts';
 import { tempFolders } from './support/temp.ts';
 
 if (!haveChromium) console.warn(`camera browser test skipped: ${noChromiumReason}`);

@@ -1,7 +1,7 @@
 // protocol/ runs in the browser: the library is bundled for the browser by Vite and verifies
 // payments inside real Chromium with @noble/curves, agreeing with Node's node:crypto verdicts.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { haveChromium, launchChromium, noChromiumReason } from '../sim/browser/chromium.ts';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePaymentBundle, iouIdOf, toHex, verifyPayment } from '../protocol/index.ts';
@@ -10,9 +10,7 @@ import { encodeQr } from '../protocol/qr/index.ts';
 import { quietZoneOf, rasterOfPng, readQrCode } from './support/qr-witness.ts';
 import { paymentText, paymentWorld, REALISTIC, requestText } from '../sim/fixtures/payments.ts';
 
-const CHROMIUM = process.env.KASSA_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set KASSA_CHROMIUM)`);
+if (!haveChromium) console.warn(`browser tests skipped: ${noChromiumReason}`);
 
 async function bundleForBrowser(): Promise<string> {
   const result = await build({
@@ -39,7 +37,7 @@ describe.skipIf(!haveChromium)('protocol in Chromium', () => {
   beforeAll(async () => {
     const code = await bundleForBrowser();
     expect(code).not.toMatch(/from ['"]node:/); // nothing Node-only was pulled in
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));

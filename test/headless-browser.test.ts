@@ -2,15 +2,13 @@
 // the token into an HttpOnly cookie (the address bar no longer shows it), connects its
 // WebSocket, and takes a payment from request to paid while the till shows it live, all under
 // the host's CSP; a customer display pairs with the code through the pairing form.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { haveChromium, launchChromium, noChromiumReason } from '../sim/browser/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeadlessServer } from '../main/headless/server.ts';
 import { connect, startHeadlessWorld, type HeadlessWorld } from './support/headless.ts';
 
-const CHROMIUM = process.env.KASSA_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`headless host browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set KASSA_CHROMIUM)`);
+if (!haveChromium) console.warn(`headless host browser tests skipped: ${noChromiumReason}`);
 
 describe.skipIf(!haveChromium)('the headless host in Chromium', { timeout: 90_000 }, () => {
   let world: HeadlessWorld;
@@ -21,7 +19,7 @@ describe.skipIf(!haveChromium)('the headless host in Chromium', { timeout: 90_00
   beforeAll(async () => {
     world = await startHeadlessWorld();
     ({ server } = await world.serve(await world.enrolledFolder('browser'), { lan: true }));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

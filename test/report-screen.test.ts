@@ -5,12 +5,12 @@
 // PDF.js and csv-parse.
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_RENDERER_DIR, type HeadlessServer } from '../main/headless/server.ts';
 import { dayOf } from '../main/reports/days.ts';
 import type { AppHost } from '../main/host/app-host.ts';
-import { CHROMIUM, CHROMIUM_ARGS, noChromiumReason } from './support/fake-camera.ts';
+import { launchChromium, noChromiumReason } from '../sim/browser/chromium.ts';
 import { connect, startHeadlessWorld, type Connection, type HeadlessWorld } from './support/headless.ts';
 import { pdfText } from './support/pdf-text.ts';
 import { waitUntil } from './support/wait.ts';
@@ -59,7 +59,7 @@ describe.skipIf(skipWhy !== null)('the End of day screen in Chromium', { timeout
     // Closing closes the day up to this second: the payments must lie before it.
     await waitUntil('the VSE clock to pass the last payment', async () => (await host.vse.call('status', {})).now > last);
     today = dayOf(Math.floor(Date.now() / 1000), ZONE);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

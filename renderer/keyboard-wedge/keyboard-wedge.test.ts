@@ -4,10 +4,11 @@
  * (Input.dispatchKeyEvent) with controlled timestamps, so that a scanner's burst and a
  * person's typing are told apart deterministically even on a loaded machine.
  */
-import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../sim/browser/chromium.ts';
 import { paymentText, paymentWorld } from '../../sim/fixtures/payments.ts';
 import { waitUntil } from '../../test/support/wait.ts';
 import { LAYOUTS, typeThrough } from './keyboard-layouts.ts';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   const chunk = outputs.flatMap((o) => ('output' in o ? o.output : [])).find((o) => o.type === 'chunk');
   if (!chunk || chunk.type !== 'chunk') throw new Error('vite produced no bundle');
   bundle = chunk.code;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

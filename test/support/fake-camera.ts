@@ -4,19 +4,12 @@
  * a `KP1:` code). Chromium grants the camera without asking (`--use-fake-ui-for-media-stream`)
  * and loops the file.
  */
-import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
-
-export const CHROMIUM = process.env.KASSA_CHROMIUM ?? '/usr/bin/chromium';
-export const haveChromium = existsSync(CHROMIUM);
-/** Why browser tests are skipped, or null when they can run. */
-export const noChromiumReason = haveChromium ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set KASSA_CHROMIUM)`;
+import type { Browser, LaunchOptions } from 'playwright-core';
+import { launchChromium } from '../../sim/browser/chromium.ts';
 
 /** The CSP both hosts send with every response (docs/host.md): the camera works under it. */
 export const HOST_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; connect-src 'self'; img-src 'self' data: blob:; style-src 'self'";
-
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 /** The switches that make `y4mPath` (absolute, ending in `y4m`) the only camera. */
 export function fakeCameraArgs(y4mPath: string): string[] {
@@ -26,5 +19,5 @@ export function fakeCameraArgs(y4mPath: string): string[] {
 
 /** Launches Chromium whose camera shows `y4mPath`. */
 export function launchWithFakeCamera(y4mPath: string, options: LaunchOptions = {}): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, ...options, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(y4mPath), ...(options.args ?? [])] });
+  return launchChromium({ ...options, args: [...fakeCameraArgs(y4mPath), ...(options.args ?? [])] });
 }

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { registerEcrRoutes } from '../../main/ecr/nexo-routes.ts';
 import { addRegister, changeRegisters } from '../../main/ecr/registers.ts';
@@ -28,7 +28,8 @@ import { DeviceManager } from '../../hardware/manager/device-manager.ts';
 import { SerialScannerEmulator } from '../../sim/devices/serial-scanner.ts';
 import { ExampleRegister } from '../../sim/ecr/example-register.ts';
 import { FaultProxy, passAll } from '../../sim/faults/fault-proxy.ts';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, launchWithFakeCamera, noChromiumReason } from './fake-camera.ts';
+import { haveChromium, launchChromium, noChromiumReason } from '../../sim/browser/chromium.ts';
+import { launchWithFakeCamera } from './fake-camera.ts';
 import { startHeadlessWorld, type HeadlessWorld, type Payer } from './headless.ts';
 import { readQrCode } from './qr-witness.ts';
 
@@ -143,7 +144,7 @@ export async function startUiWorld(options: UiWorldOptions): Promise<UiWorld> {
       host: { devices: (devices) => new DeviceManager(devices, { retryMs: 50 }), ...(options.settlement === undefined ? {} : { settlement: options.settlement }) },
     });
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     cleanups.push(() => browser.close());
     const problems: string[] = [];
 

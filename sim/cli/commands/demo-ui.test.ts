@@ -10,16 +10,15 @@ import type { Readable } from 'node:stream';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { haveChromium, launchChromium, noChromiumReason } from '../../browser/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../../test/support/headless.ts';
 import { readQrCode } from '../../../test/support/qr-witness.ts';
 import { waitUntil } from '../../../test/support/wait.ts';
 
 const KASSA = new URL('../../../kassa', import.meta.url).pathname;
-const CHROMIUM = process.env.KASSA_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`kassa demo UI tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set KASSA_CHROMIUM)`);
+if (!haveChromium) console.warn(`kassa demo UI tests skipped: ${noChromiumReason}`);
 
 /** This environment without a display, and without an Electron that could be found. */
 function headlessEnv(): NodeJS.ProcessEnv {
@@ -43,7 +42,7 @@ describe.skipIf(!haveChromium)('kassa demo (the UI)', { timeout: 120_000 }, () =
     demo.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
     exited = new Promise((resolve) => demo.once('exit', (code) => resolve(code)));
     await waitUntil(() => `the demo to print what to open\n${out}\n${err}`, () => line('Open') !== undefined || demo.exitCode !== null, 90_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
