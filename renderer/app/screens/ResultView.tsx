@@ -55,9 +55,7 @@ function PaidView({ verdict, printing, printer, onPrint, onNewSale }: { verdict:
           {!verdict.forOpenRequest && !again && ` ${t('result.notForOpenRequest')}`}
         </p>
         <div className="result-actions">
-          <button type="button" className="button primary large" onClick={onNewSale} autoFocus>
-            {t('result.newSale')}
-          </button>
+          <NewSaleButton onNewSale={onNewSale} />
           {printer !== 'none' && (
             <button type="button" className="button secondary large" onClick={() => onPrint(payment.iouId)} disabled={printer !== 'ready' || printing}>
               {printing ? t('result.printing') : t('result.print')}
@@ -93,12 +91,7 @@ function OtherSaleView({ verdict, open, onTryAgain, onCancelRequest }: { verdict
           <strong>{t('result.whatToDo')}</strong> {t('result.otherSaleTodo', { amount: formatMoney(open.amount, open.currency, locale) })}
         </p>
         <div className="result-actions">
-          <button type="button" className="button primary large" onClick={onTryAgain} autoFocus>
-            {t('result.tryAgain')}
-          </button>
-          <button type="button" className="button danger large" onClick={onCancelRequest}>
-            {t('result.cancelSale')}
-          </button>
+          <OpenRequestActions onTryAgain={onTryAgain} onCancelRequest={onCancelRequest} />
         </div>
       </div>
     </section>
@@ -124,20 +117,7 @@ function RejectedView({ verdict, requestOpen, onTryAgain, onCancelRequest, onNew
         {verdict.noOpenRequest && <p className="result-detail">{t('result.noOpenRequest')}</p>}
         <p className="result-code">{t('result.code', { code: reason })}</p>
         <div className="result-actions">
-          {requestOpen ? (
-            <>
-              <button type="button" className="button primary large" onClick={onTryAgain} autoFocus>
-                {t('result.tryAgain')}
-              </button>
-              <button type="button" className="button danger large" onClick={onCancelRequest}>
-                {t('result.cancelSale')}
-              </button>
-            </>
-          ) : (
-            <button type="button" className="button primary large" onClick={onNewSale} autoFocus>
-              {t('result.newSale')}
-            </button>
-          )}
+          {requestOpen ? <OpenRequestActions onTryAgain={onTryAgain} onCancelRequest={onCancelRequest} /> : <NewSaleButton onNewSale={onNewSale} />}
         </div>
       </div>
     </section>
@@ -162,11 +142,34 @@ function EndedView({ kind, state, onNewSale }: { kind: 'cancelled' | 'expired' }
         )}
         <p className="result-what">{kind === 'cancelled' ? t('result.cancelledDetail') : t('result.expiredDetail')}</p>
         <div className="result-actions">
-          <button type="button" className="button primary large" onClick={onNewSale} autoFocus>
-            {t('result.newSale')}
-          </button>
+          <NewSaleButton onNewSale={onNewSale} />
         </div>
       </div>
     </section>
+  );
+}
+
+/** A result that ends the sale: the one way on, focused so Enter takes it. */
+function NewSaleButton({ onNewSale }: { onNewSale: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <button type="button" className="button primary large" onClick={onNewSale} autoFocus>
+      {t('result.newSale')}
+    </button>
+  );
+}
+
+/** A refusal while the request stays open: try another payment (focused), or give the sale up. */
+function OpenRequestActions({ onTryAgain, onCancelRequest }: { onTryAgain: () => void; onCancelRequest: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <button type="button" className="button primary large" onClick={onTryAgain} autoFocus>
+        {t('result.tryAgain')}
+      </button>
+      <button type="button" className="button danger large" onClick={onCancelRequest}>
+        {t('result.cancelSale')}
+      </button>
+    </>
   );
 }
