@@ -1,18 +1,8 @@
 /** Read-only questions about stored payments: lists, the end-of-day report, settlement issues. */
-import { fromHex, toHex } from '../protocol/index.ts';
+import { fromHex } from '../protocol/index.ts';
 import type { CurrencyTotal, PaymentSummary, VseParams, VseResult } from './contract/rpc.ts';
 import type { SqliteDatabase } from './store/database.ts';
-import { PAYMENT_COLUMNS, PAYMENT_REFERENCE, PAYMENTS_WITH_REFERENCE, paymentSummary, type PaymentRow } from './store/payments.ts';
-
-interface DoubleSpendRow {
-  iou_id: Buffer;
-  conflicts_with: Buffer;
-  reservation_id: Buffer;
-  seq: number;
-  amount: number;
-  currency: string;
-  detected_at: number;
-}
+import { DOUBLE_SPEND_COLUMNS, doubleSpendSummary, PAYMENT_COLUMNS, PAYMENT_REFERENCE, PAYMENTS_WITH_REFERENCE, paymentSummary, type DoubleSpendRow, type PaymentRow } from './store/payments.ts';
 
 export class Queries {
   private readonly db: SqliteDatabase;
@@ -76,16 +66,7 @@ export class Queries {
       .prepare<[], PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM ${PAYMENTS_WITH_REFERENCE} WHERE p.settlement IN ('REJECTED', 'DOUBLE_SPEND') ORDER BY p.id`)
       .all()
       .map(paymentSummary);
-    const rows = this.db.prepare<[], DoubleSpendRow>('SELECT iou_id, conflicts_with, reservation_id, seq, amount, currency, detected_at FROM double_spends ORDER BY id').all();
-    const doubleSpends = rows.map((r) => ({
-      iouId: toHex(r.iou_id),
-      conflictsWith: toHex(r.conflicts_with),
-      reservationId: toHex(r.reservation_id),
-      seq: r.seq,
-      amount: r.amount,
-      currency: r.currency,
-      detectedAt: r.detected_at,
-    }));
+    const doubleSpends = this.db.prepare<[], DoubleSpendRow>(`SELECT ${DOUBLE_SPEND_COLUMNS} FROM double_spends ORDER BY id`).all().map(doubleSpendSummary);
     return { refused, doubleSpends };
   }
 }

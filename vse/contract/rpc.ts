@@ -407,7 +407,7 @@ export const VSE_METHODS = {
     params: empty,
     result: z.strictObject({
       refused: z.array(paymentSummary),
-      doubleSpends: z.array(z.strictObject({ iouId: iouIdHex, conflictsWith: iouIdHex, reservationId: z.string(), seq: z.int().min(1), amount, currency, detectedAt: time })),
+      doubleSpends: z.array(counterDoubleSpend),
     }),
   },
   verifyAuditLog: { params: empty, result: auditVerification },

@@ -31,7 +31,7 @@ import {
 import type { Clock } from '../accept/accept.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { SqliteDatabase, SqliteStatement } from '../store/database.ts';
-import { PAYMENT_COLUMNS, PAYMENTS_WITH_REFERENCE, paymentSummary, type PaymentRow, type PaymentStatements } from '../store/payments.ts';
+import { DOUBLE_SPEND_COLUMNS, doubleSpendSummary, PAYMENT_COLUMNS, PAYMENTS_WITH_REFERENCE, paymentSummary, type DoubleSpendRow, type PaymentRow, type PaymentStatements } from '../store/payments.ts';
 import type { TrustStore } from '../trust/trust-store.ts';
 
 type Bucket = 'settled' | 'refused' | 'unsettled';
@@ -84,16 +84,6 @@ interface ZRow {
   signed: Uint8Array;
 }
 
-interface DoubleSpendRow {
-  iou_id: Uint8Array;
-  conflicts_with: Uint8Array;
-  reservation_id: Uint8Array;
-  seq: number;
-  amount: number;
-  currency: string;
-  detected_at: number;
-}
-
 export interface ZReportDeps {
   db: SqliteDatabase;
   statements: PaymentStatements;
@@ -125,7 +115,7 @@ export class ZReports {
     this.insert = db.prepare('INSERT INTO z_reports (number, day, period_from, period_to, made_at, audit_seq, signed) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.payments = db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM ${PAYMENTS_WITH_REFERENCE} WHERE p.accepted_at >= ? AND p.accepted_at < ? ORDER BY p.accepted_at, p.id`);
     this.doubleSpends = db.prepare(
-      'SELECT iou_id, conflicts_with, reservation_id, seq, amount, currency, detected_at FROM double_spends WHERE detected_at >= ? AND detected_at < ? ORDER BY detected_at, id',
+      `SELECT ${DOUBLE_SPEND_COLUMNS} FROM double_spends WHERE detected_at >= ? AND detected_at < ? ORDER BY detected_at, id`,
     );
   }
 
@@ -139,15 +129,7 @@ export class ZReports {
   private figures({ day, timeZone, till }: DayParams, from: number, to: number, madeAt: number): DayFigures {
     const certificate = this.certificate();
     const payments = this.payments.all(from, to).map(paymentSummary);
-    const doubleSpends = this.doubleSpends.all(from, to).map((r) => ({
-      iouId: toHex(r.iou_id),
-      conflictsWith: toHex(r.conflicts_with),
-      reservationId: toHex(r.reservation_id),
-      seq: r.seq,
-      amount: r.amount,
-      currency: r.currency,
-      detectedAt: r.detected_at,
-    }));
+    const doubleSpends = this.doubleSpends.all(from, to).map(doubleSpendSummary);
     const totals = totalsOf(payments.map((p) => ({ amount: p.amount, currency: p.currency, state: p.settlement })), doubleSpends);
     return { day, timeZone, from, to, madeAt, terminalId: certificate.terminalId, merchantId: certificate.merchantId, merchantName: certificate.merchantName, till, totals, payments, doubleSpends };
   }

@@ -3,7 +3,7 @@
  * prepared statements, made once, and the mapping from rows to the contract's summaries.
  */
 import { toHex } from '../../protocol/index.ts';
-import type { CurrencyTotal, PaymentChannel, PaymentSummary, SettlementState } from '../contract/rpc.ts';
+import type { CounterDoubleSpend, CurrencyTotal, PaymentChannel, PaymentSummary, SettlementState } from '../contract/rpc.ts';
 import type { SqliteDatabase, SqliteStatement } from './database.ts';
 
 export interface PaymentRow {
@@ -80,6 +80,31 @@ export function paymentSummary(row: PaymentRow): PaymentSummary {
     channel: row.channel,
     settlement: row.settlement,
     settlementReason: row.settlement_reason,
+  };
+}
+
+/** A double spend caught at the counter (check 15), as `DOUBLE_SPEND_COLUMNS` select it. */
+export interface DoubleSpendRow {
+  iou_id: Uint8Array;
+  conflicts_with: Uint8Array;
+  reservation_id: Uint8Array;
+  seq: number;
+  amount: number;
+  currency: string;
+  detected_at: number;
+}
+
+export const DOUBLE_SPEND_COLUMNS = 'iou_id, conflicts_with, reservation_id, seq, amount, currency, detected_at';
+
+export function doubleSpendSummary(row: DoubleSpendRow): CounterDoubleSpend {
+  return {
+    iouId: toHex(row.iou_id),
+    conflictsWith: toHex(row.conflicts_with),
+    reservationId: toHex(row.reservation_id),
+    seq: row.seq,
+    amount: row.amount,
+    currency: row.currency,
+    detectedAt: row.detected_at,
   };
 }
 
