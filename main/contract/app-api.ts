@@ -15,7 +15,6 @@ import {
   count,
   currency,
   cycleReport,
-  dayReport,
   deviceView,
   hostSettings,
   iouId,
@@ -130,7 +129,6 @@ export const APP_CALLS = {
   'terminal.status': call(WATCHERS, empty, terminalStatus),
   'devices.list': call(CASHIER, empty, z.strictObject({ devices: z.array(deviceView) })),
   'settlement.settleNow': call(CASHIER, empty, cycleReport),
-  'reports.day': call(CASHIER, z.strictObject({ from: time, to: time }), dayReport),
   /**
    * A business day's report (docs/reports.md), today by default, in the terminal's time zone:
    * its Z report when the day is closed, with settlement as it stands now; else the running X figures.

@@ -190,13 +190,6 @@ export const cycleReport = z.strictObject({
 });
 export type CycleReportView = z.output<typeof cycleReport>;
 
-export const dayReport = z.strictObject({
-  from: time,
-  to: time,
-  totals: z.array(z.strictObject({ currency, settlement: settlementState, count, amount: count })),
-  payments: z.array(paymentView),
-});
-export type DayReportView = z.output<typeof dayReport>;
 
 export const LANGUAGES = ['en', 'sv'] as const;
 export const language = z.enum(LANGUAGES);

@@ -222,7 +222,7 @@ describe('a cash register through the nexo API', () => {
         ['payments.submit', { text: 'KP1:X', channel: 'keyboard' }],
         ['payments.list', { limit: 10 }],
         ['payments.get', { iouId: paid.iouId }],
-        ['reports.day', { from: 0, to: 1 }],
+        ['reports.view', {}],
         ['settlement.settleNow', {}],
         ['auth.unlock', { pin: '1234' }],
         ['settings.get', {}],

@@ -213,10 +213,6 @@ export class AppApiServer {
         const report = await terminal.settlement.settleNow();
         return { ok: report.ok, batches: report.batches, counts: report.counts, failure: report.failure === undefined ? null : { code: report.failure.code, detail: report.failure.detail } };
       },
-      'reports.day': async (_state, { from, to }) => {
-        const report = await host.vse.call('dayReport', { from, to });
-        return { from: report.from, to: report.to, totals: report.totals, payments: report.payments.map(paymentView) };
-      },
       'reports.view': (_state, { day }) => host.reports.view(day),
       'reports.close': (_state, { day }) => host.reports.close(day),
       'reports.file': async (_state, { day, format }) => reportFile(await host.reports.view(day), format),

@@ -55,3 +55,12 @@ export function formatTime(ms: number, locale: string): string {
 export function formatDateTime(ms: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }).format(ms);
 }
+
+/** A calendar day (YYYY-MM-DD, the terminal's local time) as [from, to) in Unix seconds. */
+export function dayBounds(day: string): { from: number; to: number } | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (match === null) return undefined;
+  const from = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])).getTime() / 1000;
+  const to = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + 1).getTime() / 1000;
+  return { from, to };
+}

@@ -12,8 +12,7 @@ import type { HostStore } from '../host/store.ts';
 import type { Printer } from './ResultView.tsx';
 import { localeOf } from '../i18n/index.ts';
 import { formatMoney, parseMajor } from '../money.ts';
-import { formatDateTime, span } from '../time.ts';
-import { dayBounds } from '../report.ts';
+import { dayBounds, formatDateTime, span } from '../time.ts';
 
 const PAGE = 50;
 const SETTLEMENT_STATES = ['PENDING', 'SETTLED', 'ALREADY_SETTLED', 'REJECTED', 'DOUBLE_SPEND'] as const;
